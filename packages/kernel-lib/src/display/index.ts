@@ -1,0 +1,14 @@
+/**
+ * Notebook output: progress bars, tables and plots with static fallbacks.
+ *
+ * @example
+ * import { table, plot, progressBar } from '@mdlma/kernel';
+ */
+export { escapeHtml, newDisplayId, publishDisplay, setDisplaySink } from './output';
+export type { DisplayOptions, DisplaySink, MimeBundle } from './output';
+export { plot, plotBundle, renderSvg, VEGALITE_MIME } from './plot';
+export type { VegaLiteSpec } from './plot';
+export { ProgressBar, progressBar } from './progress';
+export type { ProgressOptions } from './progress';
+export { table, tableBundle } from './table';
+export type { Row, TableOptions } from './table';

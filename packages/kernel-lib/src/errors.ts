@@ -1,0 +1,67 @@
+/**
+ * Typed errors shared by every kernel-lib module. Each carries the facts a user needs
+ * and a message that says what to do.
+ *
+ * @example
+ * try { comm.send({type: 'ping'}); } catch (e) { if (e instanceof CommClosedError) reopen(); }
+ */
+
+/** Base class: every failure a user can cause is an MdlmaError. */
+export class MdlmaError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A kernel-only feature (comms, display ids) was used outside the MDLMA kernel. */
+export class KernelNotRunningError extends MdlmaError {
+  constructor(feature: string) {
+    super(`${feature} needs the "TypeScript (MDLMA)" kernel; it is not available in a plain Node.js process.`);
+  }
+}
+
+/** A message was sent on a comm that is closed (by the frontend or the kernel). */
+export class CommClosedError extends MdlmaError {
+  constructor(readonly commId: string, readonly targetName: string) {
+    super(`Comm ${commId} (target "${targetName}") is closed; open a new one.`);
+  }
+}
+
+/** The user interrupted the kernel while a long operation was running. */
+export class InterruptedError extends MdlmaError {
+  constructor(what = 'The operation') {
+    super(`${what} was interrupted by the user (Kernel > Interrupt).`);
+  }
+}
+
+/** An ESM-only package could not be loaded from the kernel. */
+export class ModuleLoadError extends MdlmaError {
+  constructor(readonly specifier: string, cause: unknown) {
+    super(
+      `Could not import "${specifier}": ${(cause as Error)?.message ?? cause}. ` +
+        'Install it next to the notebook (npm install) or in @mdlma/kernel.',
+      { cause }
+    );
+  }
+}
+
+/** A file is not what it claims to be: wrong magic, truncated, inconsistent header. */
+export class VolumeFormatError extends MdlmaError {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+/** A voxel type that MDLMA does not handle (it reads uint8, uint16, int16, float32, float64). */
+export class UnsupportedDTypeError extends MdlmaError {
+  constructor(readonly dtype: string, readonly where = '') {
+    super(`${where ? `${where}: ` : ''}unsupported voxel type "${dtype}"; use uint8, uint16, int16 or float32.`);
+  }
+}
+
+/** A shape that cannot hold a volume, or shapes that do not match. */
+export class VolumeShapeError extends MdlmaError {}
+
+/** A request outside the volume (a slab, region or slice index). */
+export class VolumeRangeError extends MdlmaError {}

@@ -1,0 +1,11 @@
+/**
+ * @mdlma/kernel: everything that computes in MDLMA Lab, used from notebooks through the
+ * "TypeScript (MDLMA)" kernel and as the `mdlma` command.
+ *
+ * @example
+ * import { progressBar, table, plot, comms, interruptSignal } from '@mdlma/kernel';
+ */
+export * from './errors';
+export * from './display';
+export * from './kernel';
+export * from './volume';

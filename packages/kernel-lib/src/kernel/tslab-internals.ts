@@ -1,0 +1,64 @@
+/**
+ * The parts of tslab 1.0.22 (pinned exactly in package.json) that the MDLMA kernel builds on.
+ * tslab exports them but declares some members private; this file names what we rely on,
+ * so that a tslab upgrade fails here, loudly, rather than somewhere in a cell.
+ */
+import type { MessageHeader } from './wire';
+
+/** A zeromq socket as far as the kernel writes to it. */
+export interface WritableSocket {
+  send(frames: Buffer[]): Promise<void>;
+}
+
+/** A parsed message as tslab's ZmqServer hands it to its handlers. */
+export interface TslabMessage {
+  identity: Buffer[];
+  header: MessageHeader;
+  content: Record<string, any>;
+}
+
+/** tslab's ZmqServer, with the members the MDLMA kernel overrides or uses. */
+export interface TslabServer {
+  connInfo: { key: string };
+  iopub: WritableSocket;
+  handler: TslabHandler;
+  init(): Promise<void>;
+  close(): void;
+  publishStatus(status: string, parent: unknown): void;
+  handleShellMessage(sock: WritableSocket, ...frames: Buffer[]): Promise<void>;
+  handleExecute(sock: unknown, msg: TslabMessage): Promise<void>;
+}
+
+/** tslab's JupyterHandlerImpl. */
+export interface TslabHandler {
+  handleKernel(): Record<string, any>;
+  handleExecuteImpl(req: Record<string, any>, writeStream: unknown, writeDisplayData: unknown): Promise<unknown>;
+}
+
+/** The classes and factories of tslab's dist/ that the kernel entry point uses. */
+export interface TslabModules {
+  ZmqServer: new (handler: TslabHandler, configPath: string) => TslabServer;
+  JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
+  createExecutor(rootDir: string, convs: unknown, console: Pick<Console, 'log' | 'error'>): TslabExecutor;
+  createConverter(options: { isJS: boolean; isBrowser: boolean }): { close(): void };
+}
+
+/** tslab's Executor. */
+export interface TslabExecutor {
+  interrupt(): void;
+  close(): void;
+}
+
+/** Load tslab's internals (CommonJS). */
+export function loadTslab(): TslabModules {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  const jupyter = require('tslab/dist/jupyter');
+  const executor = require('tslab/dist/executor');
+  const converter = require('tslab/dist/converter');
+  return {
+    ZmqServer: jupyter.ZmqServer,
+    JupyterHandlerImpl: jupyter.JupyterHandlerImpl,
+    createExecutor: executor.createExecutor,
+    createConverter: converter.createConverter
+  };
+}
