@@ -14,6 +14,7 @@ commands:
   version [--json]                    print the package version
   kernel install --prefix <dir>       install the "TypeScript (MDLMA)" kernelspec into <dir>/share/jupyter/kernels
   kernel start --connection-file <f>  start the kernel (what Jupyter runs)
+  phantom --out <file> [options]      synthetic SRµCT implant phantom with exact labels (mdlma phantom --help)
 
 Every command accepts --help; --json prints machine-readable output.`;
 
@@ -25,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  if (command === 'phantom') {
+    return require('./phantom').phantomCommand(argv.slice(1));
+  }
   if (!command || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;

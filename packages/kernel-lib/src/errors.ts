@@ -65,3 +65,17 @@ export class VolumeShapeError extends MdlmaError {}
 
 /** A request outside the volume (a slab, region or slice index). */
 export class VolumeRangeError extends MdlmaError {}
+
+/** A volume path (file or folder) that does not exist or cannot be opened. */
+export class VolumeNotFoundError extends MdlmaError {
+  constructor(readonly path: string, readonly reason = 'no such file or folder') {
+    super(`${path}: ${reason}; check the path (relative paths start at the notebook's folder).`);
+  }
+}
+
+/** A phantom option out of range (size, seed, stage, flux, ...). */
+export class PhantomOptionError extends MdlmaError {
+  constructor(readonly option: string, readonly reason: string) {
+    super(`Phantom option "${option}" ${reason}.`);
+  }
+}

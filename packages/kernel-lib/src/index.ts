@@ -9,3 +9,6 @@ export * from './errors';
 export * from './display';
 export * from './kernel';
 export * from './volume';
+export * from './io';
+export * from './filters';
+export * from './phantom';

@@ -1,0 +1,39 @@
+/**
+ * Benchmark dispatcher: `node lib/bench/run.js <name>` (or `npm run bench -- <name>` at the
+ * repository root) runs one benchmark; with no name, all of them. Each benchmark module exports
+ * `run()`, which writes bench-results/<name>.json and .md at the repository root.
+ *
+ * @example
+ * node packages/kernel-lib/lib/bench/run.js io
+ */
+
+/** Benchmark names and their modules (loaded only when run). */
+export const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<object> }>> = {
+  io: () => import('./io.js'),
+  phantom: () => import('./phantom.js')
+};
+
+/** Run the named benchmarks (all when none are named). */
+export async function main(names: string[]): Promise<number> {
+  const unknown = names.filter(name => !BENCHMARKS[name]);
+  if (unknown.length) {
+    console.error(`Unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    return 2;
+  }
+  for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+    console.log(`== bench ${name}`);
+    const module = await BENCHMARKS[name]();
+    await module.run();
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    code => (process.exitCode = code),
+    error => {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Positioned reads from a gzip file by streaming inflate: reading forwards continues the
+ * stream, reading backwards restarts it, and the stream stops (by backpressure) as soon as the
+ * requested bytes are out. Slab after slab, a whole .nii.gz is inflated once.
+ *
+ * @example
+ * const gz = new GzipCursor('scan.nii.gz');
+ * const header = await gz.readAt(0, 348);
+ * await gz.close();
+ */
+import { createReadStream, ReadStream } from 'fs';
+import { createGunzip, Gunzip } from 'zlib';
+
+import { VolumeFormatError } from '../errors';
+import { PositionedReader } from './contiguous';
+
+/** A gzip file read by offsets into its decompressed content. */
+export class GzipCursor implements PositionedReader {
+  constructor(readonly path: string) {}
+
+  /** Compressed bytes read from disk so far (all restarts included). */
+  get bytesRead(): number {
+    return this._bytesRead;
+  }
+
+  /** Exactly `length` decompressed bytes at `offset`. */
+  async readAt(offset: number, length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    await this.readInto(out, offset);
+    return out;
+  }
+
+  /** Up to `length` decompressed bytes at `offset` (fewer at the end of the data). */
+  async readUpTo(offset: number, length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    const got = await this.fill(out, offset);
+    return out.subarray(0, got);
+  }
+
+  /** Fill `target` with the decompressed bytes at `offset`; VolumeFormatError if the data ends first. */
+  async readInto(target: Uint8Array, offset: number): Promise<void> {
+    const got = await this.fill(target, offset);
+    if (got < target.byteLength) {
+      throw new VolumeFormatError(this.path, `truncated: the decompressed data ends at byte ${offset + got}, before byte ${offset + target.byteLength}`);
+    }
+  }
+
+  /**
+   * Inflate the rest of the stream, checking the gzip trailer (CRC and length): VolumeFormatError
+   * if the file is cut or corrupt. Returns the number of decompressed bytes after `offset`.
+   */
+  async bytesAfter(offset: number): Promise<number> {
+    if (offset < this.position || !this.chunks) this.restart();
+    let extra = 0;
+    for (;;) {
+      const chunk = this.pending && this.pending.byteLength ? this.pending : await this.nextChunk();
+      this.pending = null;
+      if (!chunk) break;
+      const skip = Math.min(chunk.byteLength, Math.max(0, offset - this.position));
+      extra += chunk.byteLength - skip;
+      this.position += chunk.byteLength;
+    }
+    this.stop();
+    return extra;
+  }
+
+  /** Stop inflating and close the file. */
+  async close(): Promise<void> {
+    this.stop();
+  }
+
+  private async fill(target: Uint8Array, offset: number): Promise<number> {
+    if (offset < this.position || !this.chunks) this.restart();
+    let done = 0;
+    while (done < target.byteLength) {
+      if (!this.pending || this.pending.byteLength === 0) {
+        const next = await this.nextChunk();
+        if (!next) return done;
+        this.pending = next;
+      }
+      const chunk = this.pending;
+      const skip = Math.min(chunk.byteLength, Math.max(0, offset - this.position));
+      const take = Math.min(chunk.byteLength - skip, target.byteLength - done);
+      if (take > 0) target.set(chunk.subarray(skip, skip + take), done);
+      done += take;
+      this.position += skip + take;
+      this.pending = chunk.subarray(skip + take);
+    }
+    return done;
+  }
+
+  private async nextChunk(): Promise<Uint8Array | null> {
+    try {
+      const { value, done } = await this.chunks!.next();
+      return done ? null : (value as Uint8Array);
+    } catch (error) {
+      this.stop();
+      const message = (error as Error).message ?? String(error);
+      const reason = /unexpected end/i.test(message) ? 'truncated gzip data' : `corrupt gzip data (${message})`;
+      throw new VolumeFormatError(this.path, reason);
+    }
+  }
+
+  private restart(): void {
+    this.stop();
+    this.file = createReadStream(this.path, { highWaterMark: 256 * 1024 });
+    this.file.on('data', chunk => (this._bytesRead += chunk.length));
+    this.inflate = createGunzip({ chunkSize: 256 * 1024 });
+    this.file.on('error', error => this.inflate?.destroy(error));
+    this.file.pipe(this.inflate);
+    this.chunks = this.inflate[Symbol.asyncIterator]();
+    this.position = 0;
+    this.pending = null;
+  }
+
+  private stop(): void {
+    this.file?.destroy();
+    this.inflate?.destroy();
+    this.file = null;
+    this.inflate = null;
+    this.chunks = null;
+  }
+
+  private file: ReadStream | null = null;
+  private inflate: Gunzip | null = null;
+  private chunks: AsyncIterator<Uint8Array> | null = null;
+  private pending: Uint8Array | null = null;
+  private position = 0;
+  private _bytesRead = 0;
+}

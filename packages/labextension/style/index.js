@@ -1,0 +1,1 @@
+import '@mdlma/widgets/style/index.css';

@@ -1,0 +1,9 @@
+/**
+ * @mdlma/widgets: Lumino widgets of MDLMA Lab. No JupyterLab application imports: the
+ * labextension wires them to kernels, sessions and settings.
+ *
+ * @example
+ * import { CommStatus } from '@mdlma/widgets';
+ */
+export { CommStatus } from './comm-status';
+export type { CommState } from './comm-status';
