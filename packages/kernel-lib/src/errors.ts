@@ -79,3 +79,47 @@ export class PhantomOptionError extends MdlmaError {
     super(`Phantom option "${option}" ${reason}.`);
   }
 }
+
+/** A model folder, model.onnx or model.json is missing or unreadable. */
+export class ModelNotFoundError extends MdlmaError {
+  constructor(readonly model: string, readonly path: string, readonly reason = 'not found') {
+    super(
+      `Model "${model}": ${path} ${reason}. Models live in <repo>/models/<name>/ (model.onnx + model.json); ` +
+        'set MDLMA_MODELS or pass an explicit folder to point elsewhere.'
+    );
+  }
+}
+
+/** model.onnx does not load (truncated, not ONNX) or does not have the inputs and outputs its card promises. */
+export class ModelFormatError extends MdlmaError {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path}: ${reason}. Re-download or re-export the model (models/train) and update its card.`);
+  }
+}
+
+/** The sha256 of model.onnx differs from the one its card records. */
+export class ModelChecksumError extends MdlmaError {
+  constructor(readonly path: string, readonly expected: string, readonly actual: string) {
+    super(
+      `${path}: sha256 ${actual} does not match the card's ${expected}. The file was changed or damaged: ` +
+        'restore it (git checkout models/), or if you re-exported it on purpose, write the new sha256 into model.json.'
+    );
+  }
+}
+
+/** A model card (model.json) is malformed or does not fit the pipeline (classes, tile size, normalisation). */
+export class ModelCardError extends MdlmaError {
+  constructor(readonly path: string, readonly field: string, readonly reason: string) {
+    super(`${path}: card field "${field}" ${reason}. Fix model.json (see DESIGN.md, "Model card").`);
+  }
+}
+
+/** A segmentation option or input that the SUN pipeline cannot use (axes, voting, NaN voxels, batch size). */
+export class SegmentOptionError extends MdlmaError {
+  constructor(readonly option: string, readonly reason: string) {
+    super(`segment: ${option} ${reason}.`);
+  }
+}
+
+/** Two volumes (prediction and truth, labels and image) that metrics compare do not have the same shape. */
+export class MetricsInputError extends MdlmaError {}

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { read } from '../io';
 import { phantomCommand } from './cli';
 
 describe('phantomCommand', () => {
@@ -31,14 +32,25 @@ describe('phantomCommand', () => {
     expect(readFileSync(labels).byteLength).toBe(32 ** 3);
     const summary = JSON.parse(stdout.mock.calls.map(c => c[0]).join(''));
     expect(summary.params.seed).toBe(3);
-    expect(readdirSync(dir).filter(f => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(dir).filter(f => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('writes NIfTI that reads back with the same voxels and spacing', async () => {
+    const out = join(dir, 'p.nii.gz');
+    expect(await phantomCommand(['--size', '16', '--seed', '4', '--angles', '16', '--out', out])).toBe(0);
+    const image = await read(out);
+    const labels = await read(join(dir, 'p.labels.nii.gz'));
+    expect(image.shape).toEqual([16, 16, 16]);
+    expect(image.spacing).toEqual([300, 300, 300]);
+    expect(labels.dtype).toBe('uint8');
+    expect(new Set(labels.data)).toEqual(new Set([0, 1, 2, 3]));
   });
 
   it('prints help, and rejects bad arguments with exit code 2 and no files', async () => {
     expect(await phantomCommand(['--help'])).toBe(0);
     expect(stdout.mock.calls.join('')).toMatch(/usage: mdlma phantom/);
     expect(await phantomCommand(['--size', '32'])).toBe(2);
-    expect(await phantomCommand(['--out', join(dir, 'x.nii')])).toBe(2);
+    expect(await phantomCommand(['--out', join(dir, 'x.png')])).toBe(2);
     expect(await phantomCommand(['--out', join(dir, 'x.raw'), '--size', '4'])).toBe(2);
     expect(await phantomCommand(['--out', join(dir, 'x.raw'), '--bogus'])).toBe(2);
     expect(existsSync(join(dir, 'x.raw'))).toBe(false);

@@ -5,11 +5,8 @@
  * mdlma phantom --size 128 --seed 1 --stage 8 --out phantom.raw --labels phantom-labels.raw --json
  * mdlma phantom --family real-bone --seed 2 --stage 12 --out real.raw
  */
-import { existsSync, renameSync, unlinkSync, writeFileSync } from 'fs';
-import { endianness } from 'os';
-
 import { MdlmaError } from '../errors';
-import type { Volume } from '../volume';
+import { formatFromExtension, write } from '../io';
 import { IMPLANT_MATERIALS, ImplantMaterial } from './attenuation';
 import { RAMP_WINDOWS, RampWindow } from './fbp';
 import { Phantom, PhantomCommonOptions, implantPhantom } from './phantom';
@@ -22,8 +19,9 @@ Synthetic SRµCT tomogram of a degrading Mg screw in bone, with exact labels
 (0 background, 1 bone, 2 degradation layer, 3 residual material).
 
 options:
-  --out <file.raw>          image (float32 attenuation in 1/cm, or uint16); a JSON sidecar <file>.json is written too
-  --labels <file.raw>       labels (uint8); default <out without .raw>.labels.raw
+  --out <file>              image (float32 attenuation in 1/cm, or uint16); the extension picks the format:
+                            .nii, .nii.gz, .tif, .h5, .zarr, .raw (with a JSON sidecar)
+  --labels <file>           labels (uint8); default <out>.labels.<same extension>
   --family <name>           synthetic (default) | real-bone (qim3d's real bone scan)
   --bone <file.tif>         real bone scan for --family real-bone (default: ${QIM3D_BONE_PATH})
   --size <n>                cube side in voxels (synthetic; default 64)
@@ -39,9 +37,7 @@ options:
   --window <w>              ${RAMP_WINDOWS.join(' | ')} (default shepp-logan)
   --dtype <t>               float32 (default) | uint16
   --json                    print a JSON summary (files, params) instead of text
-  --help                    this text
-
-Only .raw output is written for now (NIfTI and the other formats come with the io module).`;
+  --help                    this text`;
 
 /** Run `mdlma phantom` with `argv` (the words after "phantom"); returns the exit code. */
 export async function phantomCommand(argv: string[]): Promise<number> {
@@ -63,8 +59,8 @@ export async function phantomCommand(argv: string[]): Promise<number> {
       parsed.family === 'real-bone'
         ? await realBonePhantom({ ...parsed.options, bone: readBoneTiff(parsed.bone ?? QIM3D_BONE_PATH) })
         : await implantPhantom({ ...parsed.options, size: parsed.size });
-    Private.writeRaw(parsed.out, phantom.image);
-    Private.writeRaw(parsed.labels, phantom.labels);
+    await write(parsed.out, phantom.image);
+    await write(parsed.labels, phantom.labels);
     const summary = { image: parsed.out, labels: parsed.labels, seconds: (Date.now() - started) / 1000, params: phantom.params };
     if (parsed.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -110,10 +106,11 @@ namespace Private {
       }
     }
     const out = values.get('--out');
-    if (!out) throw new Error('--out <file.raw> is required');
-    const labels = values.get('--labels') ?? `${out.replace(/\.raw$/, '')}.labels.raw`;
+    if (!out) throw new Error('--out <file> is required');
+    const extension = /(\.nii\.gz|\.[A-Za-z0-9]+)$/.exec(out)?.[1] ?? '';
+    const labels = values.get('--labels') ?? `${out.slice(0, out.length - extension.length)}.labels${extension}`;
     for (const path of [out, labels]) {
-      if (!path.endsWith('.raw')) throw new Error(`${path}: only .raw output is supported for now (with a .raw.json sidecar)`);
+      if (!formatFromExtension(path)) throw new Error(`${path}: use .nii, .nii.gz, .tif, .h5, .zarr or .raw`);
     }
     if (out === labels) throw new Error('--out and --labels must differ');
     const num = (name: string, fallback?: number): number | undefined => {
@@ -153,32 +150,5 @@ namespace Private {
         dtype
       }
     };
-  }
-
-  /** Write voxels and their sidecar, each under a temporary name first, then renamed into place. */
-  export function writeRaw(path: string, volume: Volume): void {
-    const sidecar = {
-      shape: [...volume.shape],
-      dtype: volume.dtype,
-      endianness: 'little',
-      spacing: [...volume.spacing],
-      origin: [...volume.origin]
-    };
-    if (endianness() !== 'LE') {
-      throw new MdlmaError(`${path}: writing raw files on a big-endian host is not supported`);
-    }
-    const bytes = new Uint8Array(volume.data.buffer, volume.data.byteOffset, volume.data.byteLength);
-    const tmpData = `${path}.tmp-${process.pid}`;
-    const tmpJson = `${path}.json.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmpData, bytes); // typed arrays use the host's (little-endian) byte order
-      writeFileSync(tmpJson, `${JSON.stringify(sidecar, null, 2)}\n`);
-      renameSync(tmpData, path);
-      renameSync(tmpJson, `${path}.json`);
-    } finally {
-      for (const tmp of [tmpData, tmpJson]) {
-        if (existsSync(tmp)) unlinkSync(tmp);
-      }
-    }
   }
 }

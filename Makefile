@@ -1,0 +1,18 @@
+# MDLMA Lab: one entry point. See README.md.
+.PHONY: lab test setup bench
+
+## Set everything up (idempotent) and start JupyterLab on examples/.
+lab:
+	bash scripts/lab.sh
+
+## Run every test layer (unit, kernel, server, notebooks, ui); what CI runs.
+test:
+	bash scripts/test.sh
+
+## Set up without starting JupyterLab.
+setup:
+	bash scripts/setup.sh
+
+## Benchmarks: make bench [NAME=io|phantom|segment|...]; figures in bench-results/.
+bench: setup
+	npm run bench -- $(NAME)
