@@ -12,3 +12,5 @@ export { ProgressBar, progressBar } from './progress';
 export type { ProgressOptions } from './progress';
 export { table, tableBundle } from './table';
 export type { Row, TableOptions } from './table';
+export { LABEL_COLORS, orthoSlicesPng, showSlices } from './slices';
+export type { SliceViewOptions } from './slices';

@@ -12,7 +12,7 @@
  */
 import { VolumeFormatError, VolumeRangeError } from '../errors';
 import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
-import { DType, Shape3, Vec3, Volume, VoxelArray } from '../volume';
+import { DType, Region, Shape3, SlabReadOptions, Vec3, Volume, VolumeSource, VoxelArray } from '../volume';
 import { countNonFinite, zeroNonFinite } from './voxel-types';
 
 /** The on-disk formats that `open`, `read` and `write` handle. */
@@ -36,42 +36,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
 }
 
-/** Half-open voxel ranges [start, end) along z, y and x. */
-export interface Region {
-  z: readonly [number, number];
-  y: readonly [number, number];
-  x: readonly [number, number];
-}
-
-/** Options of `readSlab` and `readRegion`. */
-export interface SlabReadOptions {
-  /** Aborts the read (default: the calling cell's interrupt). */
-  signal?: AbortSignal;
-}
-
-/** A volume on disk whose voxels are read on demand. */
-export interface VolumeSource {
-  /** The file or folder. */
-  readonly path: string;
-  /** Its format. */
-  readonly format: VolumeFormat;
-  /** [z, y, x] voxel counts. */
-  readonly shape: Shape3;
-  /** The dtype voxels are returned in. */
-  readonly dtype: DType;
-  /** [z, y, x] µm. */
-  readonly spacing: Vec3;
-  /** [z, y, x] µm of voxel (0, 0, 0). */
-  readonly origin: Vec3;
-  /** Bytes pulled from disk so far (compressed bytes for gzip), where the format lets us count them. */
-  readonly bytesRead: number | undefined;
-  /** Slices z0 <= z < z1 as a new Volume (origin moved accordingly). */
-  readSlab(z0: number, z1: number, options?: SlabReadOptions): Promise<Volume>;
-  /** A box of voxels as a new Volume. */
-  readRegion(region: Region, options?: SlabReadOptions): Promise<Volume>;
-  /** Release file handles; later reads fail. */
-  close(): Promise<void>;
-}
+// The lazy-volume contract belongs to volume/ (DESIGN.md); io/ implements it per format.
+export type { Region, SlabReadOptions, VolumeSource } from '../volume';
 
 /** A region as six integers (internal form; validated). */
 export interface Box {

@@ -40,7 +40,7 @@ export interface HistogramOptions {
 }
 
 /** Intensity histograms of each label class (0..3) of `image`. */
-export function classHistograms(image: Volume, labels: Volume<Uint8Array>, bins: number | HistogramOptions = 128): ClassHistograms {
+export function classHistograms(image: Volume, labels: Volume, bins: number | HistogramOptions = 128): ClassHistograms {
   const options = typeof bins === 'number' ? { bins } : bins;
   const n = options.bins ?? 128;
   if (image.size !== labels.size) {
@@ -91,7 +91,7 @@ export interface ThresholdBaseline {
  * Search all threshold triples on the histogram, and all assignments of the four classes
  * to the four intensity bands, for the highest mean Dice (exhaustive on `bins` bins).
  */
-export function thresholdBaseline(image: Volume, labels: Volume<Uint8Array>, options: HistogramOptions = {}): ThresholdBaseline {
+export function thresholdBaseline(image: Volume, labels: Volume, options: HistogramOptions = {}): ThresholdBaseline {
   const h = classHistograms(image, labels, { bins: options.bins ?? 128, range: options.range });
   const B = h.centers.length;
   // cum[c][b]: voxels of class c in bins < b; all[b]: voxels of any class in bins < b.

@@ -28,3 +28,5 @@ export { orthoSlice, sampleSlices, sliceStack } from './slicing';
 export type { Slice2D, SliceStack } from './slicing';
 export { Volume } from './volume';
 export type { Shape3, Vec3 } from './volume';
+export { memorySource } from './source';
+export type { Region, SlabReadOptions, VolumeSource } from './source';
