@@ -18,10 +18,10 @@ import { dirname } from 'path';
 import { MdlmaError, UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeShapeError } from '../errors';
 import { importEsm } from '../kernel/esm';
 import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
-import { allocate, DType, Shape3, Vec3, Volume, VoxelArray } from '../volume';
+import { allocate, DType, Vec3, Volume, VoxelArray } from '../volume';
 import { temporaryName } from './atomic';
 import { assertExists, readHead } from './file';
-import { BaseSource, Box, NonFinitePolicy } from './source';
+import { BaseSource, Box, NonFinitePolicy, SourceHeader } from './source';
 import { targetDType } from './voxel-types';
 import { checkSlab, SlabWriteOptions, VolumeWriter, WriteHeader } from './writer';
 
@@ -207,11 +207,8 @@ interface H5Dataset extends H5Node {
 }
 
 namespace Private {
-  export interface Header {
-    shape: Shape3;
-    dtype: DType;
-    spacing: Vec3;
-    origin: Vec3;
+  /** What the header says, plus the dataset's rank (2D datasets are one slice). */
+  export interface Header extends SourceHeader {
     rank: number;
   }
 

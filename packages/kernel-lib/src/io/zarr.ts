@@ -21,7 +21,7 @@ import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
 import { allocate, DType, Shape3, Vec3, Volume, VoxelArray } from '../volume';
 import { replace, temporaryName } from './atomic';
 import { isFolder } from './file';
-import { BaseSource, Box, NonFinitePolicy } from './source';
+import { BaseSource, Box, NonFinitePolicy, SourceHeader } from './source';
 import { targetDType } from './voxel-types';
 import { checkSlab, SlabWriteOptions, VolumeWriter, WriteHeader } from './writer';
 import { loadZarrita, Zarrita } from './zarr-codecs';
@@ -154,11 +154,8 @@ export class ZarrWriter implements VolumeWriter {
 }
 
 namespace Private {
-  export interface Header {
-    shape: Shape3;
-    dtype: DType;
-    spacing: Vec3;
-    origin: Vec3;
+  /** What the header says, plus the dataset's rank (2D datasets are one slice). */
+  export interface Header extends SourceHeader {
     rank: number;
   }
 
