@@ -26,8 +26,10 @@ bash scripts/system-deps.sh "$@"
 
 if changed npm package-lock.json package.json packages/*/package.json ui-tests/package.json || [[ ! -d node_modules ]]; then
   step "npm packages"
+  # A fresh clone installs exactly the lock file; later runs only add or remove what changed.
+  [[ -d node_modules ]] && npm_command=install || npm_command=ci
   # onnxruntime-node's postinstall downloads CUDA libraries, which this network cannot reach.
-  ONNXRUNTIME_NODE_INSTALL=skip flock /tmp/mdlma-npm.lock npm ci --no-audit --no-fund --loglevel=error
+  ONNXRUNTIME_NODE_INSTALL=skip flock /tmp/mdlma-npm.lock npm "$npm_command" --no-audit --no-fund --loglevel=error
   [[ -f "$STAMPS/npm.pending" ]] && done_step npm
 fi
 

@@ -211,7 +211,14 @@ namespace Private {
 
   /** tslab's "Interrupted asynchronously" becomes our typed InterruptedError. */
   export function asInterrupt(scope: ExecutionScope | undefined, error: Error | undefined): Error | undefined {
-    return error && scope?.controller.signal.aborted ? (scope.controller.signal.reason as Error) : error;
+    if (error && scope?.controller.signal.aborted) {
+      return scope.controller.signal.reason as Error;
+    }
+    // A synchronous loop is stopped by vm's breakOnSigint, which bypasses process.on('SIGINT').
+    if (error?.message.startsWith('Script execution was interrupted by')) {
+      return new InterruptedError('The cell');
+    }
+    return error;
   }
 
   /** Stack frames of node, tslab and this kernel, which say nothing about the user's code. */

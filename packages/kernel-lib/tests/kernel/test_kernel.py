@@ -190,3 +190,14 @@ def test_display_helpers_send_rich_outputs(kernel):
     plot_bundle = displays[2]["data"]
     assert plot_bundle["application/vnd.vegalite.v5+json"]["mark"] == "line"
     assert plot_bundle["image/svg+xml"].startswith("<svg")
+
+
+def test_interrupt_stops_a_synchronous_busy_loop(kernel):
+    msg_id = kernel.kc.execute("let spins = 0; while (true) { spins++; }")
+    time.sleep(1.5)
+    kernel.km.interrupt_kernel()
+    reply, _ = kernel.collect(msg_id, timeout=20)
+    assert reply["status"] == "error" and reply["ename"] == "InterruptedError"
+    time.sleep(0.3)
+    _, outputs = kernel.execute("console.log('responsive')")
+    assert "responsive" in kernel.text(outputs)
