@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end.
-# Layers: unit (jest), kernel (jupyter_client), server (Jupyter server extension),
-# notebooks (examples/ executed and exported to HTML), ui (galata in Debian's Chromium).
+# Layers: unit (jest), kernel (jupyter_client; with the real Slurm cluster tests), server (Jupyter server
+# extension), models (the training recipe's smoke run), notebooks (examples/ executed and exported to HTML),
+# ui (galata in Debian's Chromium).
 #   test.sh [layer ...]   only the named layers
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +16,11 @@ declare -A COMMANDS=(
   [unit]="npm run --silent test:unit"
   [kernel]="python -m pytest -q packages/kernel-lib/tests"
   [server]="python -m pytest -q packages/labextension/tests"
+  [models]="bash models/train/train.sh --smoke && echo '1 passed, 0 failed'"
   [notebooks]="python -m pytest -q tests/notebooks"
   [ui]="bash -c 'cd ui-tests && npx playwright test'"
 )
-ORDER=(unit kernel server notebooks ui)
+ORDER=(unit kernel server models notebooks ui)
 [[ $# -gt 0 ]] && ORDER=("$@")
 
 # count LOG: "passed failed" from the runner's closing lines (jest, pytest, playwright).

@@ -105,7 +105,10 @@ def build_model(cfg: dict) -> UNet2D:
 def save_checkpoint(path: str, net: UNet2D, extra: dict):
     tmp = path + ".tmp"
     torch.save({"format": "mdlma-sun-unet2d/1", "widths": list(net.widths), "dropout": net.dropout,
-                "classes": CLASSES, "normalisation": NORM, "fill": FILL, "state_dict": net.state_dict(),
+                "classes": CLASSES, "normalisation": NORM, "fill": FILL,
+                # weight tensors stored as float16 to keep the committed file small; buffers and small tensors fp32
+                "state_dict": {k: (t.half() if t.is_floating_point() and t.numel() > 1024 else t)
+                               for k, t in net.state_dict().items()},
                 **extra}, tmp)
     os.replace(tmp, path)
 
@@ -113,7 +116,7 @@ def save_checkpoint(path: str, net: UNet2D, extra: dict):
 def load_checkpoint(path: str) -> UNet2D:
     ck = torch.load(path, map_location="cpu")
     net = UNet2D(widths=tuple(ck["widths"]), dropout=ck.get("dropout", 0.1))
-    net.load_state_dict(ck["state_dict"])
+    net.load_state_dict({k: (t.float() if t.is_floating_point() else t) for k, t in ck["state_dict"].items()})
     return net
 
 

@@ -75,3 +75,17 @@ def test_hello_shows_plot_table_and_finished_progress_bar(executed):
     assert "degradation layer" in html
     bars = [o for o in outputs(nb) if "mdlma-progress" in json.dumps(o.get("data", {}))]
     assert bars and "100% 64/64" in bars[0].data["text/plain"]
+
+
+def test_volume_outputs_show_their_png_slices_in_the_html(executed):
+    """Every show() output carries image/png, and the exported page shows it (no JavaScript there)."""
+    _, nb, html = executed
+    volumes = [o for o in outputs(nb) if o.output_type == "display_data" and "application/vnd.mdlma.volume+json" in o.data]
+    for volume in volumes:
+        png = volume.data["image/png"]
+        assert base64.b64decode(png)[1:4] == b"PNG"
+        assert png[:200] in html, "the volume's PNG slices must be embedded in the exported HTML"
+        # The payload keeps a preview so the viewer works without the cache files, but stays small.
+        payload = volume.data["application/vnd.mdlma.volume+json"]
+        assert all("preview" in layer for layer in payload["layers"])
+        assert len(json.dumps(payload)) < 8 * 2**20

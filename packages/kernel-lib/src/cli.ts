@@ -15,6 +15,8 @@ commands:
   kernel install --prefix <dir>       install the "TypeScript (MDLMA)" kernelspec into <dir>/share/jupyter/kernels
   kernel start --connection-file <f>  start the kernel (what Jupyter runs)
   phantom --out <file> [options]      synthetic SRµCT implant phantom with exact labels (mdlma phantom --help)
+  segment <in> --out <labels> [...]   SUN segmentation, any io/ format (mdlma segment --help)
+  slurm <command> [options]           Slurm jobs, templates, array segmentation (mdlma slurm --help)
 
 Every command accepts --help; --json prints machine-readable output.`;
 
@@ -28,6 +30,12 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (command === 'phantom') {
     return require('./phantom').phantomCommand(argv.slice(1));
+  }
+  if (command === 'segment') {
+    return require('./segment').segmentCommand(argv.slice(1));
+  }
+  if (command === 'slurm') {
+    return require('./cluster/cli').slurmCommand(argv.slice(1));
   }
   if (!command || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);

@@ -123,3 +123,66 @@ export class SegmentOptionError extends MdlmaError {
 
 /** Two volumes (prediction and truth, labels and image) that metrics compare do not have the same shape. */
 export class MetricsInputError extends MdlmaError {}
+
+/** A registration input that cannot be used: mismatched grids, constant images, no overlap, bad transform or options. */
+export class RegistrationInputError extends MdlmaError {
+  constructor(readonly input: string, readonly reason: string) {
+    super(`register: ${input} ${reason}.`);
+  }
+}
+
+/** Base class of the errors of the Slurm client (cluster/); each carries the scheduler's own message. */
+export class SlurmError extends MdlmaError {}
+
+/** The Slurm commands are missing, or the controller does not answer. */
+export class SlurmUnavailableError extends SlurmError {
+  constructor(readonly command: string, readonly schedulerMessage: string) {
+    super(
+      `Slurm is not available (${command}): ${schedulerMessage}. Check that the Slurm client is installed and ` +
+        'SLURM_CONF points to the cluster (for tests: scripts/slurm-cluster.sh start).'
+    );
+  }
+}
+
+/**
+ * A submission was refused: by sbatch (bad partition, resources the cluster cannot give, bad dependency;
+ * `fromScheduler` true, `reason` is Slurm's message) or before it, by the client's checks of the options.
+ */
+export class SlurmSubmitError extends SlurmError {
+  constructor(readonly reason: string, readonly fromScheduler = true) {
+    super(
+      fromScheduler
+        ? `Slurm refused the job: ${reason}. Change the job's options (partition, cpus, mem, gres) and submit again.`
+        : `The job was not submitted: ${reason}.`
+    );
+  }
+}
+
+/** A job ended in a state other than COMPLETED: its exit code and the tail of its stderr say why. */
+export class SlurmJobError extends SlurmError {
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+    readonly exitCode: number | null,
+    readonly stderrTail: string
+  ) {
+    super(
+      `Slurm job ${jobId} ended ${state}${exitCode === null ? '' : ` with exit code ${exitCode}`}` +
+        (stderrTail ? `; the end of its stderr:\n${stderrTail}` : '; it wrote nothing to stderr.')
+    );
+  }
+}
+
+/** A Slurm command (scancel, scontrol hold/release) failed or named a job the scheduler does not know. */
+export class SlurmCommandError extends SlurmError {
+  constructor(readonly command: string, readonly schedulerMessage: string) {
+    super(`${command}: ${schedulerMessage}`);
+  }
+}
+
+/** A job template or one of its parameters is invalid or unsafe (shell syntax, newlines, "../" in paths). */
+export class SlurmTemplateError extends SlurmError {
+  constructor(readonly template: string, readonly parameter: string, readonly reason: string) {
+    super(`Template "${template}"${parameter ? `, parameter "${parameter}"` : ''}: ${reason}.`);
+  }
+}

@@ -12,3 +12,8 @@ export * from './volume';
 export * from './io';
 export * from './filters';
 export * from './phantom';
+export * from './register';
+export * from './cluster';
+export * from './models';
+export * from './segment';
+export * from './metrics';

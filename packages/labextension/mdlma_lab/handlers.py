@@ -1,12 +1,15 @@
 """Handlers under /mdlma/api/: Jupyter's authentication and XSRF protection apply to all."""
 import json
+import os
+import re
 
 import tornado
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, AuthenticatedFileHandler
 from jupyter_server.utils import url_path_join
 
 from . import __version__
 from .cli import MdlmaCliError, run_json
+from .slurm_handlers import slurm_routes
 
 
 class VersionHandler(APIHandler):
@@ -30,6 +33,27 @@ class EchoHandler(APIHandler):
         self.finish(json.dumps({"echo": body}))
 
 
+class ViewerCacheHandler(AuthenticatedFileHandler):
+    """GET /mdlma/api/viewer-cache/<path>: a volume viewer layer, `<folder>/.mdlma/cache/<hash>.nii`.
+
+    The kernel writes layers into the hidden `.mdlma/cache/` folder next to the notebook; Jupyter's
+    files API refuses hidden paths unless ContentsManager.allow_hidden is set, so this serves
+    exactly those files (and nothing else hidden), with the same authentication.
+    """
+
+    CACHE_FILE = re.compile(r"(?:[^/]+/)*\.mdlma/cache/[0-9a-f]{16,64}\.nii(?:\.gz)?")
+
+    def validate_absolute_path(self, root, absolute_path):
+        abs_path = tornado.web.StaticFileHandler.validate_absolute_path(self, root, absolute_path)
+        relative = os.path.relpath(abs_path, os.path.abspath(root)).replace(os.sep, "/")
+        if not self.CACHE_FILE.fullmatch(relative):
+            raise tornado.web.HTTPError(404)
+        folders = relative.split("/")[:-3]  # the notebook's folders above .mdlma/cache
+        if not self.contents_manager.allow_hidden and any(f.startswith(".") for f in folders):
+            raise tornado.web.HTTPError(404)
+        return abs_path
+
+
 def setup_handlers(server_app):
     web_app = server_app.web_app
     base = url_path_join(web_app.settings["base_url"], "mdlma", "api")
@@ -38,5 +62,11 @@ def setup_handlers(server_app):
         [
             (url_path_join(base, "version"), VersionHandler),
             (url_path_join(base, "echo"), EchoHandler),
+            (
+                url_path_join(base, "viewer-cache", "(.*)"),
+                ViewerCacheHandler,
+                {"path": server_app.contents_manager.root_dir},
+            ),
         ],
     )
+    web_app.add_handlers(".*$", slurm_routes(base))

@@ -3,11 +3,14 @@
  * small modules here that know nothing of the application.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { CommStatus } from '@mdlma/widgets';
 
 import { checkKernelComms } from './comm-check';
+import { volumeRendererFactory } from './volume-renderer';
 
 /** The kernelspec name of the MDLMA kernel (kernel-lib src/kernel/kernelspec.ts). */
 const MDLMA_KERNEL = 'mdlma';
@@ -66,4 +69,23 @@ const commStatusPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [commStatusPlugin];
+/** Renders volume outputs (`application/vnd.mdlma.volume+json`) with the interactive viewer, linked to the notebook's kernel. */
+const volumeViewerPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@mdlma/labextension:volume-viewer',
+  description: 'Interactive volume viewer for MDLMA volume outputs.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry, INotebookTracker],
+  activate: (app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, tracker: INotebookTracker) => {
+    // An app plugin rather than a mimeExtension: the renderer needs the notebook's folder and kernel.
+    const factory = volumeRendererFactory({
+      settings: app.serviceManager.serverSettings,
+      locate: node => {
+        const panel = tracker.find(p => p.node.contains(node));
+        return panel && { directory: PathExt.dirname(panel.context.path), sessionContext: panel.sessionContext };
+      }
+    });
+    rendermime.addFactory(factory, factory.defaultRank);
+  }
+};
+
+export default [commStatusPlugin, volumeViewerPlugin];

@@ -20,10 +20,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server_root(tmp_path_factory):
+    """The server's root folder (what notebooks and files API paths are relative to)."""
+    return tmp_path_factory.mktemp("server-root")
+
+
+@pytest.fixture(scope="session")
+def server(server_root):
     """Yields the server's base URL (with a JupyterHub-style base path, as on the cluster)."""
     port = _free_port()
-    root = tmp_path_factory.mktemp("server-root")
+    root = server_root
     env = dict(os.environ, PATH=f"{REPO / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
     process = subprocess.Popen(
         [

@@ -7,3 +7,4 @@
  */
 export { CommStatus } from './comm-status';
 export type { CommState } from './comm-status';
+export * from './viewer';

@@ -10,7 +10,10 @@
 /** Benchmark names and their modules (loaded only when run). */
 export const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<object> }>> = {
   io: () => import('./io.js'),
-  phantom: () => import('./phantom.js')
+  phantom: () => import('./phantom.js'),
+  segment: () => import('./segment.js'),
+  registration: () => import('./registration.js'),
+  viewer: () => import('./viewer.js')
 };
 
 /** Run the named benchmarks (all when none are named). */

@@ -14,3 +14,4 @@ export { table, tableBundle } from './table';
 export type { Row, TableOptions } from './table';
 export { LABEL_COLORS, orthoSlicesPng, showSlices } from './slices';
 export type { SliceViewOptions } from './slices';
+export * from './viewer';

@@ -12,7 +12,7 @@ import { ModelCardError } from '../errors';
 
 /** How each slice is scaled before inference, computed over the slice's in-volume pixels. */
 export type Normalisation =
-  | { kind: 'percentile'; low: number; high: number; clip: boolean }
+  | { kind: 'percentile'; low: number; high: number; clip: boolean; eps: number }
   | { kind: 'zscore' }
   | { kind: 'none' };
 
@@ -68,7 +68,9 @@ export function parseModelCard(json: unknown, path: string): ModelCard {
   }
   const channels = input.channels ?? 1;
   if (channels !== 1) fail('input.channels', `must be 1 (one grey-value slice per tile), got ${JSON.stringify(channels)}`);
-  const fill = input.fill ?? 0;
+  // fill: a number, or {value, when, applies_to}.
+  const fillValue = input.fill ?? 0;
+  const fill = typeof fillValue === 'object' && fillValue !== null ? (fillValue as { value?: unknown }).value : fillValue;
   if (typeof fill !== 'number' || !Number.isFinite(fill)) fail('input.fill', `must be a finite number, got ${JSON.stringify(fill)}`);
   const outputs = (raw.outputs ?? {}) as Record<string, unknown>;
   return {
@@ -86,7 +88,7 @@ export function parseModelCard(json: unknown, path: string): ModelCard {
     },
     outputs: {
       probs: Private.outputName(outputs.probs, 'probs'),
-      features: outputs.features === undefined ? undefined : Private.outputName(outputs.features, 'features')
+      features: outputs.features === undefined || outputs.features === null ? undefined : Private.outputName(outputs.features, 'features')
     },
     raw
   };
@@ -118,14 +120,16 @@ namespace Private {
       if (typeof low !== 'number' || typeof high !== 'number' || !(low >= 0 && low < high && high <= 100)) {
         return fail('input.normalisation', `percentiles must satisfy 0 <= low < high <= 100, got ${low} and ${high}`);
       }
-      return { kind: 'percentile', low, high, clip: v.clip === true };
+      const eps = typeof v.eps === 'number' && v.eps > 0 ? v.eps : 1e-6;
+      return { kind: 'percentile', low, high, clip: v.clip === true, eps };
     }
     if (v.kind === 'zscore' || v.kind === 'none') return { kind: v.kind };
     return fail('input.normalisation', `kind must be "percentile", "zscore" or "none", got ${JSON.stringify(v.kind)}`);
   }
 
+  /** An output's tensor name: {name}, a bare name, or the field's own name when the value describes the shape ("[N,C,H,W]"). */
   export function outputName(value: unknown, fallback: string): string {
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') return /^[A-Za-z_][\w.:/-]*$/.test(value) ? value : fallback;
     if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
       return (value as { name: string }).name;
     }

@@ -17,5 +17,5 @@ export { parseModelCard } from './card';
 export type { ModelCard, Normalisation } from './card';
 export { modelFolder, modelsRoot } from './locate';
 export { SegmentationModel } from './model';
-export { createSession, cudaProviderInstalled, onnxRuntime, onnxRuntimeBinFolder } from './providers';
+export { createSession, cudaProviderInstalled, onnxRuntime, onnxRuntimeBinFolder, ortFloat32 } from './providers';
 export type { CreatedSession, Device, ExecutionProvider, SessionOptions } from './providers';

@@ -16,7 +16,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError } from '../errors';
 import { parseModelCard, type ModelCard } from './card';
 import { modelFolder } from './locate';
-import { createSession, onnxRuntime, type CreatedSession, type Device, type ExecutionProvider } from './providers';
+import { createSession, onnxRuntime, ortFloat32, type CreatedSession, type Device, type ExecutionProvider } from './providers';
 
 /** A loaded segmentation model. */
 export class SegmentationModel {
@@ -56,6 +56,7 @@ export class SegmentationModel {
         const created = await createSession(bytes, { device: options.device, threads: options.threads }, onnxPath);
         const model = new SegmentationModel(folder, card, created);
         model.checkSignature(onnxPath);
+        await model.checkClasses(cardPath);
         return model;
       })();
       Private.cache.set(key, pending);
@@ -88,7 +89,7 @@ export class SegmentationModel {
       throw new ModelFormatError(this.folder, `predict needs [n, h, w] with h, w multiples of ${this.card.input.multiple} and n*h*w values; got [${shape.join(', ')}] and ${input.length}`);
     }
     const ort = onnxRuntime();
-    const feeds = { [this.card.input.name]: new ort.Tensor('float32', input, [n, 1, h, w]) };
+    const feeds = { [this.card.input.name]: new ort.Tensor('float32', ortFloat32(input), [n, 1, h, w]) };
     // Fetching only the probabilities skips copying the features out.
     const result = await this.session.run(feeds, [this.card.outputs.probs]);
     const probs = result[this.card.outputs.probs] as Tensor;
@@ -105,6 +106,22 @@ export class SegmentationModel {
       if ((await value) === this) Private.cache.delete(key);
     }
     await this.session.release();
+  }
+
+  /** Throws ModelCardError unless one tile of the model's multiple gives as many channels as the card has classes. */
+  private async checkClasses(cardPath: string): Promise<void> {
+    const m = this.card.input.multiple;
+    const ort = onnxRuntime();
+    let channels: number;
+    try {
+      const result = await this.session.run({ [this.card.input.name]: new ort.Tensor('float32', ortFloat32(new Float32Array(m * m)), [1, 1, m, m]) }, [this.card.outputs.probs]);
+      channels = (result[this.card.outputs.probs] as Tensor).dims[1];
+    } catch (error) {
+      throw new ModelCardError(cardPath, 'input.multiple', `(${m}) does not fit the model: a ${m}x${m} tile fails (${(error as Error).message})`);
+    }
+    if (channels !== this.classes) {
+      throw new ModelCardError(cardPath, 'classes', `lists ${this.classes} classes but the model returns ${channels} channels`);
+    }
   }
 
   /** Throws ModelFormatError unless the session's input and outputs are the card's. */

@@ -43,9 +43,20 @@ export interface CreatedSession {
   skipped: { provider: ExecutionProvider; reason: string }[];
 }
 
-/** The onnxruntime-node module, loaded on first use (importing @mdlma/kernel does not load the native binding). */
+/**
+ * The onnxruntime-node module, loaded on first use (importing @mdlma/kernel does not load the
+ * native binding). It is loaded with Node's own require, in the main realm: its native outputs
+ * are main-realm typed arrays, and onnxruntime-common checks them with `instanceof`, which fails
+ * if the module was loaded inside a VM context (jest's sandbox, a notebook's vm).
+ */
 export function onnxRuntime(): typeof import('onnxruntime-node') {
-  return require('onnxruntime-node');
+  return Private.nodeRequire()('onnxruntime-node');
+}
+
+/** `data` as a Float32Array of onnxruntime-node's realm (a view on the same memory when it comes from another realm). */
+export function ortFloat32(data: Float32Array): Float32Array {
+  const F = Private.mainRealmFloat32Array();
+  return (data as unknown) instanceof F ? data : new F(data.buffer, data.byteOffset, data.length);
 }
 
 /** The folder holding onnxruntime-node's native binding and libonnxruntime (where the CUDA provider libraries go). */
@@ -80,7 +91,10 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-        executionMode: 'sequential'
+        executionMode: 'sequential',
+        // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
+        // slicing and voting need (measured here); they sleep instead.
+        extra: { session: { intra_op: { allow_spinning: process.env.MDLMA_ORT_SPIN ?? '0' } } }
       });
       return { session, provider, threads, skipped };
     } catch (error) {
@@ -90,4 +104,25 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     }
   }
   throw new ModelFormatError(path, `no execution provider started (${skipped.map(s => `${s.provider}: ${s.reason}`).join('; ')}); use device 'cpu'`);
+}
+
+namespace Private {
+  let required: NodeRequire | undefined;
+  let float32: Float32ArrayConstructor | undefined;
+
+  /** Node's require, from the main realm's `module` builtin (a VM sandbox may hand out a patched one). */
+  export function nodeRequire(): NodeRequire {
+    if (!required) {
+      const mainProcess = (require('vm') as typeof import('vm')).runInThisContext('process') as NodeJS.Process & {
+        getBuiltinModule?: (id: string) => unknown;
+      };
+      const Module = (mainProcess.getBuiltinModule?.('module') ?? mainProcess.mainModule?.constructor ?? require('module')) as typeof import('module');
+      required = Module.createRequire(__filename);
+    }
+    return required;
+  }
+
+  export function mainRealmFloat32Array(): Float32ArrayConstructor {
+    return (float32 ??= (require('vm') as typeof import('vm')).runInThisContext('Float32Array'));
+  }
 }

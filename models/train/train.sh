@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Reproduce models/sun-implant (2D U-Net for the SUN pipeline) from synthetic phantoms, or fine-tune it.
+#
+#   bash models/train/train.sh                 the shipped model: phantoms -> train (2 stages) -> ONNX -> validate -> card
+#                                              into models/sun-implant (about 65 min on 2 busy cores)
+#   bash models/train/train.sh [options]       one training run with train.py's options (defaults: 4000 iterations or
+#                                              40 min, lr 3e-3, into models/sun-implant)
+#   bash models/train/train.sh --smoke         CI: tiny phantoms, a few iterations, export + ONNX check, into a temp folder
+#   bash models/train/train.sh --data DIR --init models/sun-implant/model.pt --out OUT [--phantoms 0] [--iters N]
+#                                              fine-tune on exported image/label pairs (NIfTI)
+#   bash models/train/train.sh --help          all options of train.py
+#
+# Needs: Node (the mdlma CLI built: packages/kernel-lib/lib/cli.js), Debian's python3-torch (installed with apt-get when
+# missing and we may), and a virtual environment .venv-train (system site packages + pip onnxruntime, nibabel).
+# Env: MDLMA_TRAIN_VENV (default <repo>/.venv-train), MDLMA_TRAIN_THREADS (default 2), NICE (default 10).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+venv="${MDLMA_TRAIN_VENV:-$repo/.venv-train}"
+threads="${MDLMA_TRAIN_THREADS:-2}"
+nice_level="${NICE:-10}"
+
+# ---- Debian's PyTorch (never the PyPI wheels: they pull CUDA)
+if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
+  if [[ $(id -u) -eq 0 ]]; then apt_get=(apt-get)
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then apt_get=(sudo -n apt-get)
+  else
+    echo "train.sh needs Debian's PyTorch: as root, apt-get update && apt-get install -y python3-torch" >&2
+    exit 1
+  fi
+  echo "== installing python3-torch (Debian)"
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends python3-torch python3-venv \
+    >/dev/null 2>&1 || {
+    "${apt_get[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends python3-torch python3-venv >/dev/null
+  }
+fi
+
+# ---- venv with the pip extras; numpy stays Debian's (torch 1.13 is built against numpy 1.x), hence nibabel < 5.3
+if [[ ! -x "$venv/bin/python" ]]; then
+  echo "== creating $venv"
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+if ! "$venv/bin/python" -c "import onnxruntime, nibabel" 2>/dev/null; then
+  echo "== pip install onnxruntime nibabel into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime "nibabel<5.3"
+fi
+
+# ---- the mdlma CLI (phantom generator)
+if [[ ! -f "$repo/packages/kernel-lib/lib/cli.js" ]]; then
+  echo "train.sh needs the built mdlma CLI (packages/kernel-lib/lib/cli.js): run npm run build first" >&2
+  exit 1
+fi
+
+export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
+py=(nice -n "$nice_level" "$venv/bin/python" "$here/train.py" --threads "$threads")
+
+if [[ " $* " == *" --smoke "* ]]; then
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/sun-smoke.XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  # tiny synthetic phantoms (40^3 -> 48x48 tiles), 8 iterations; export + onnxruntime check + card, all in $tmp
+  "${py[@]}" --out "$tmp/model" --workdir "$tmp/data" --phantoms 2 --heldout 1 --size 40 --no-real-bone \
+    --iters 8 --batch 4 --tile 48 --log-every 4 "$@"
+  "$venv/bin/python" - "$tmp/model" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+card = json.load(open(os.path.join(d, "model.json")))
+v = card["validation"]["onnxruntime_vs_torch"]
+assert v["max_abs_diff_probs"] < 1e-3 and v["max_abs_diff_features"] < 1e-3, v
+assert [c["value"] for c in card["classes"]] == [0, 1, 2, 3]
+assert card["outputs"]["probs"] == "[N,C,H,W]" and card["outputs"]["features"] == "[N,F,H,W]"
+print(f"smoke ok: model {card['bytes'] / 1e6:.2f} MB, onnx max abs diff {v['max_abs_diff_probs']:.1e}")
+PY
+  exit 0
+fi
+
+if [[ $# -eq 0 ]]; then
+  # The shipped model: stage 1 (40 min budget, lr 3e-3) into .data/stage1, then stage 2 (15 min, lr 1e-3) from its
+  # checkpoint into models/sun-implant. Same phantoms, same held-out split; the card keeps both stages' provenance.
+  "${py[@]}" --out "$here/.data/stage1" --iters 4000 --minutes 40 --lr 3e-3 --nine-axis-volumes 0 --version 1.0.0 \
+    --note "stage 1 of 2"
+  exec "${py[@]}" --init "$here/.data/stage1/model.pt" --out "$repo/models/sun-implant" --iters 4000 --minutes 15 \
+    --lr 1e-3 --warmup 10 --nine-axis-volumes 4 --version 1.0.0 \
+    --note "stage 2 of 2: continues stage 1 (init_training) on the same phantoms with a lower learning rate"
+fi
+exec "${py[@]}" "$@"

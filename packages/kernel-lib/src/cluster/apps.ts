@@ -1,0 +1,75 @@
+/**
+ * Apps spawned as jobs (the `jupyterlab` template): the job writes host, port, token and URL to
+ * `<workdir>/<dir>/app-<job id>.json` once its server listens; the client waits for that file.
+ *
+ * @example
+ * const { jobId } = await slurm.submit({ ...renderTemplate(await findTemplate('jupyterlab')).job, script });
+ * const app = await appConnection(slurm, jobId);   // { host, port, token, url, jobId }
+ */
+import { promises as fs } from 'fs';
+import { join, resolve } from 'path';
+
+import { InterruptedError, SlurmCommandError, SlurmJobError } from '../errors';
+import { resolveSignal } from '../kernel/interrupt';
+import type { SlurmClient } from './client';
+import { tailFile } from './logs';
+import { SlurmJob, TERMINAL_STATES } from './types';
+
+/** Where a spawned app listens, as its job reported it. */
+export interface AppConnection {
+  host: string;
+  port: number;
+  token: string;
+  url: string;
+  jobId: string;
+}
+
+/** Options of `appConnection`. */
+export interface AppConnectionOptions {
+  /** Folder of the connection file, relative to the job's folder (the template's connection_dir; default .mdlma/slurm). */
+  dir?: string;
+  /** Seconds to wait for the app to start (default 120; a job still queued keeps waiting within it). */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** The app's connection if its job has written it (null if not yet), and the job. */
+export async function readAppConnection(
+  client: SlurmClient,
+  id: string,
+  dir = join('.mdlma', 'slurm')
+): Promise<{ app: AppConnection | null; job: SlurmJob }> {
+  const job = await client.show(id);
+  const file = resolve(job.workdir, dir, `app-${job.jobId}.json`);
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (!text || TERMINAL_STATES.has(job.state)) {
+    return { app: null, job };
+  }
+  const info = JSON.parse(text) as { host: string; port: number; token: string; url: string; job_id: string };
+  return { app: { host: info.host, port: info.port, token: info.token, url: info.url, jobId: info.job_id }, job };
+}
+
+/**
+ * Waits until the app job `id` has written its connection file and returns it. Throws
+ * `SlurmJobError` if the job ends first, `SlurmCommandError` after `timeout`.
+ */
+export async function appConnection(client: SlurmClient, id: string, options: AppConnectionOptions = {}): Promise<AppConnection> {
+  const signal = resolveSignal(options.signal);
+  const deadline = Date.now() + (options.timeout ?? 120) * 1000;
+  for (;;) {
+    if (signal.aborted) {
+      throw new InterruptedError(`Waiting for the app of Slurm job ${id}`);
+    }
+    const { app, job } = await readAppConnection(client, id, options.dir);
+    if (app) {
+      return app;
+    }
+    if (TERMINAL_STATES.has(job.state)) {
+      throw new SlurmJobError(job.id, job.state, job.exitCode, await tailFile(job.stderr, 20));
+    }
+    if (Date.now() > deadline) {
+      throw new SlurmCommandError(`app ${id}`, `the app did not report its address within ${options.timeout ?? 120} s (job ${job.state})`);
+    }
+    await new Promise(done => setTimeout(done, Math.min(client.pollInterval, 500)));
+  }
+}

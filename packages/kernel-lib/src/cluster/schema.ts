@@ -1,0 +1,133 @@
+/**
+ * The parameter schemas of job templates: a small JSON Schema subset (type, enum, minimum, maximum,
+ * pattern, minLength, maxLength, format path | job-name, default, title, description) and its checker.
+ * Values from the CLI arrive as strings and are converted to the declared type.
+ *
+ * @example
+ * const values = validateParameters('segment-volume', template.parameters, { input: 'scan.nii.gz', axes: '3' });
+ */
+import { SlurmTemplateError } from '../errors';
+import { jobNameProblem, pathProblem, textProblem } from './safety';
+
+/** One parameter of a template. */
+export interface ParameterSchema {
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  title?: string;
+  /** Help text shown by `mdlma slurm templates <name>` and the composer. */
+  description?: string;
+  default?: string | number | boolean;
+  enum?: (string | number)[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  /**
+   * `path`: no newline, no ".." segment; `job-name`: letters, digits and `._+-`; `script`: the user's own
+   * commands, newlines allowed (the only kind a template may insert unquoted, as `{{&name}}`).
+   */
+  format?: 'path' | 'job-name' | 'script';
+}
+
+/** The parameters of a template: a JSON Schema object. */
+export interface ParametersSchema {
+  type: 'object';
+  properties: Record<string, ParameterSchema>;
+  required?: string[];
+}
+
+/** A parameter value after validation. */
+export type ParameterValue = string | number | boolean;
+
+/**
+ * Checks `given` against `schema`: unknown names, missing required values, types, ranges,
+ * patterns and unsafe text are refused with `SlurmTemplateError`; defaults fill the rest.
+ */
+export function validateParameters(
+  template: string,
+  schema: ParametersSchema,
+  given: Record<string, unknown>
+): Record<string, ParameterValue> {
+  const values: Record<string, ParameterValue> = {};
+  for (const name of Object.keys(given)) {
+    if (!Object.prototype.hasOwnProperty.call(schema.properties, name)) {
+      const known = Object.keys(schema.properties).join(', ');
+      throw new SlurmTemplateError(template, name, `is not a parameter of this template (parameters: ${known})`);
+    }
+  }
+  for (const [name, spec] of Object.entries(schema.properties)) {
+    const raw = given[name] ?? spec.default;
+    if (raw === undefined || raw === null || raw === '') {
+      if (schema.required?.includes(name)) {
+        throw new SlurmTemplateError(template, name, `is required${spec.description ? ` (${spec.description})` : ''}`);
+      }
+      continue;
+    }
+    const problem = Private.problem(spec, raw);
+    if (typeof problem === 'string') {
+      throw new SlurmTemplateError(template, name, problem);
+    }
+    values[name] = problem.value;
+  }
+  return values;
+}
+
+namespace Private {
+  /** The converted value, or why it is refused. */
+  export function problem(spec: ParameterSchema, raw: unknown): string | { value: ParameterValue } {
+    const value = convert(spec.type, raw);
+    if (value === undefined) {
+      return `must be ${spec.type === 'integer' ? 'a whole number' : `a ${spec.type}`}, not ${JSON.stringify(raw)}`;
+    }
+    if (spec.enum && !spec.enum.includes(value as string | number)) {
+      return `must be one of ${spec.enum.join(', ')}, not ${JSON.stringify(value)}`;
+    }
+    if (typeof value === 'number') {
+      if (spec.minimum !== undefined && value < spec.minimum) {
+        return `must be at least ${spec.minimum}`;
+      }
+      if (spec.maximum !== undefined && value > spec.maximum) {
+        return `must be at most ${spec.maximum}`;
+      }
+    }
+    if (typeof value === 'string') {
+      const unsafe =
+        spec.format === 'path'
+          ? pathProblem(value)
+          : spec.format === 'job-name'
+            ? jobNameProblem(value)
+            : spec.format === 'script'
+              ? value.includes('\0') ? 'holds a NUL character' : null
+              : textProblem(value);
+      if (unsafe) {
+        return unsafe;
+      }
+      if (spec.minLength !== undefined && value.length < spec.minLength) {
+        return `must have at least ${spec.minLength} characters`;
+      }
+      if (spec.maxLength !== undefined && value.length > spec.maxLength) {
+        return `must have at most ${spec.maxLength} characters`;
+      }
+      if (spec.pattern && !new RegExp(spec.pattern).test(value)) {
+        return `${JSON.stringify(value)} does not match ${spec.pattern}`;
+      }
+    }
+    return { value };
+  }
+
+  /** `raw` as the declared type (CLI strings "3", "true" included); undefined when it is not one. */
+  export function convert(type: ParameterSchema['type'], raw: unknown): ParameterValue | undefined {
+    switch (type) {
+      case 'string':
+        return typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : undefined;
+      case 'boolean':
+        return typeof raw === 'boolean' ? raw : raw === 'true' ? true : raw === 'false' ? false : undefined;
+      case 'integer':
+      case 'number': {
+        const numeric = typeof raw === 'string' && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw.trim());
+        const value = typeof raw === 'number' ? raw : numeric ? Number(raw) : NaN;
+        return Number.isFinite(value) && (type === 'number' || Number.isInteger(value)) ? value : undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Scale-out segmentation: the volume is cut into z-slabs; each task of a Slurm array job segments
+ * its slab plus `halo` context rows and writes its rows into one Zarr store (chunks one slab deep,
+ * so tasks never share a chunk); a dependent merge job checks the store and optionally writes the
+ * labels in another format. The result equals the in-process `segment(source, { slabDepth, halo })`
+ * voxel for voxel, because a task computes exactly what the in-process loop computes for that slab.
+ *
+ * @example
+ * const run = await submitSegmentArray({ input: 'scan.nii.gz', out: 'labels.zarr', slabDepth: 64, axes: 9 });
+ * await new SlurmClient().wait(run.mergeJobId);
+ * const labels = await read('labels.zarr');
+ */
+import { promises as fs } from 'fs';
+import { join, resolve } from 'path';
+
+import { SegmentOptionError } from '../errors';
+import { createZarr, open, openZarrWriter, read, write } from '../io';
+import { segment } from '../segment';
+import { SlurmClient } from './client';
+import { shellQuote } from './safety';
+import { SubmitOptions } from './types';
+
+/** The segmentation settings every task uses (those of `segment`). */
+export interface SegmentTaskSettings {
+  /** Model name or folder (default sun-implant). */
+  model?: string;
+  axes?: 1 | 3 | 9;
+  voting?: 'soft' | 'hard';
+  /** ONNX Runtime threads per task (default: the task's CPUs). */
+  threads?: number;
+  /** Output rows per task (default: the volume split into `tasks` slabs, at least 8 rows). */
+  slabDepth?: number;
+  /** Context rows above and below each slab (default 32, segment's default). */
+  halo?: number;
+}
+
+/** Options of `submitSegmentArray`. */
+export interface SegmentArrayOptions extends SegmentTaskSettings {
+  /** The volume (any io/ format the compute nodes can read). */
+  input: string;
+  /** The Zarr store the tasks write into (must not exist). */
+  out: string;
+  /** Number of tasks when `slabDepth` is not given (default 4). */
+  tasks?: number;
+  /** Also write the merged labels here (.nii.gz, .tif, ...) in the merge job. */
+  merge?: string;
+  /** Slurm options of the tasks (cpus, mem, time, partition); name defaults to "segment". */
+  job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
+  client?: SlurmClient;
+}
+
+/** A submitted array segmentation. */
+export interface SegmentArrayRun {
+  arrayJobId: string;
+  mergeJobId: string;
+  tasks: number;
+  slabDepth: number;
+  halo: number;
+  out: string;
+  /** The task and merge scripts, for resubmitting failed tasks alone (`resubmitSegmentTasks`). */
+  taskScript: string;
+  mergeScript: string;
+  /** Slurm options of the tasks and of the merge job. */
+  job: Omit<SubmitOptions, 'script'>;
+  mergeJob: Omit<SubmitOptions, 'script'>;
+}
+
+/** Creates the Zarr store, submits the array job and the dependent merge job. */
+export async function submitSegmentArray(options: SegmentArrayOptions): Promise<SegmentArrayRun> {
+  const client = options.client ?? new SlurmClient();
+  const workdir = resolve(options.job?.workdir ?? process.cwd());
+  const input = resolve(workdir, options.input);
+  const out = resolve(workdir, options.out);
+  const source = await open(input);
+  const { shape, spacing, origin } = source;
+  await source.close();
+  const tasks = Math.max(1, options.tasks ?? 4);
+  const slabDepth = options.slabDepth ?? Math.max(8, Math.ceil(shape[0] / tasks));
+  if (!Number.isInteger(slabDepth) || slabDepth < 1) {
+    throw new SegmentOptionError('slabDepth', `must be a whole number > 0, not ${slabDepth}`);
+  }
+  const halo = options.halo ?? 32;
+  const count = Math.ceil(shape[0] / slabDepth);
+  await createZarr(out, { shape, dtype: 'uint8', spacing, origin }, { chunks: [slabDepth, shape[1], shape[2]] });
+  const settings = { ...options, slabDepth, halo };
+  const taskScript = Private.taskScript(input, out, settings);
+  const job = { name: 'segment', ...options.job, workdir };
+  // Logs beside the store unless the caller chose: <out>.logs/task-<array>_<task>.out, merge-<id>.out.
+  const logs = `${out}.logs`;
+  await fs.mkdir(logs, { recursive: true });
+  const taskLogs = options.job?.output ? {} : { output: join(logs, 'task-%A_%a.out') };
+  const mergeLogs = options.job?.output ? {} : { output: join(logs, 'merge-%j.out') };
+  const array = await client.submit({ ...job, ...taskLogs, script: taskScript, array: `0-${count - 1}` });
+  const mergeScript = Private.mergeScript(out, options.merge && resolve(workdir, options.merge));
+  const merge = await client.submit({
+    ...job,
+    ...mergeLogs,
+    name: `${job.name}-merge`,
+    script: mergeScript,
+    dependency: `afterok:${array.jobId}`
+  });
+  return {
+    arrayJobId: array.jobId,
+    mergeJobId: merge.jobId,
+    tasks: count,
+    slabDepth,
+    halo,
+    out,
+    taskScript,
+    mergeScript,
+    job: { ...job, ...taskLogs },
+    mergeJob: { ...job, ...mergeLogs, name: `${job.name}-merge` }
+  };
+}
+
+/**
+ * Submits the given tasks of a run again (those that failed; the others' slabs are already written),
+ * with a new merge job after them (the old one can never run: its dependency failed, so it is cancelled).
+ */
+export async function resubmitSegmentTasks(
+  run: SegmentArrayRun,
+  tasks: number[],
+  client = new SlurmClient()
+): Promise<SegmentArrayRun> {
+  const list = tasks.filter(t => Number.isInteger(t) && t >= 0 && t < run.tasks);
+  if (list.length === 0 || list.length !== tasks.length) {
+    throw new SegmentOptionError('tasks', `must name tasks between 0 and ${run.tasks - 1}, not ${tasks.join(',')}`);
+  }
+  await client.cancel(run.mergeJobId).catch(() => undefined);
+  const array = await client.submit({ ...run.job, script: run.taskScript, array: list.join(',') });
+  const merge = await client.submit({ ...run.mergeJob, script: run.mergeScript, dependency: `afterok:${array.jobId}` });
+  return { ...run, arrayJobId: array.jobId, mergeJobId: merge.jobId };
+}
+
+/**
+ * What task `task` of an array segmentation runs: segment rows [task·D, task·D + D) of `input`
+ * from rows widened by `halo` on both sides, and write them into the Zarr store `out`.
+ */
+export async function runSegmentTask(input: string, out: string, task: number, settings: SegmentTaskSettings): Promise<{ z0: number; z1: number }> {
+  const source = await open(input);
+  try {
+    const nz = source.shape[0];
+    const depth = settings.slabDepth ?? nz;
+    const halo = settings.halo ?? 32;
+    const z0 = task * depth;
+    if (!Number.isInteger(task) || task < 0 || z0 >= nz) {
+      throw new SegmentOptionError('task', `${task} is outside the ${Math.ceil(nz / depth)} slabs of ${depth} rows`);
+    }
+    const z1 = Math.min(nz, z0 + depth);
+    const s0 = Math.max(0, z0 - halo);
+    const s1 = Math.min(nz, z1 + halo);
+    const sub = await source.readSlab(s0, s1);
+    // One slab, no halo: exactly the computation the in-process loop makes for this slab.
+    const result = await segment(sub, {
+      model: settings.model,
+      axes: settings.axes,
+      voting: settings.voting,
+      threads: settings.threads,
+      slabDepth: s1 - s0,
+      halo: 0,
+      progress: false
+    });
+    const writer = await openZarrWriter(out);
+    await writer.writeSlab(z0, result.labels.slab(z0 - s0, z1 - s0));
+    return { z0, z1 };
+  } finally {
+    await source.close();
+  }
+}
+
+/** What the merge job runs: reads the whole store (every slab must be there) and optionally writes it as `merge`. */
+export async function mergeSegmentArray(out: string, merge?: string): Promise<{ shape: number[]; merged?: string }> {
+  const labels = await read(out);
+  if (merge) {
+    await write(merge, labels);
+  }
+  return { shape: [...labels.shape], merged: merge };
+}
+
+namespace Private {
+  /** `node <cluster cli> slurm` as shell words (works before and after `slurm` is wired into mdlma). */
+  function command(): string {
+    return `${shellQuote(process.execPath)} ${shellQuote(resolve(__dirname, 'cli.js'))} slurm`;
+  }
+
+  /** The array task's script: the task index comes from Slurm. */
+  export function taskScript(input: string, out: string, s: SegmentTaskSettings): string {
+    const flags = [
+      `--slab-depth ${s.slabDepth}`,
+      `--halo ${s.halo}`,
+      s.model ? `--model ${shellQuote(s.model)}` : '',
+      s.axes ? `--axes ${s.axes}` : '',
+      s.voting ? `--voting ${shellQuote(s.voting)}` : '',
+      `--threads ${s.threads ?? '"${SLURM_CPUS_PER_TASK:-1}"'}`
+    ].filter(Boolean);
+    return [
+      '#!/bin/bash',
+      '# MDLMA Lab: array segmentation, one slab per task',
+      'set -euo pipefail',
+      `${command()} segment-task ${shellQuote(input)} --out ${shellQuote(out)} --task "$SLURM_ARRAY_TASK_ID" ${flags.join(' ')}`,
+      ''
+    ].join('\n');
+  }
+
+  /** The merge job's script. */
+  export function mergeScript(out: string, merge: string | undefined): string {
+    return [
+      '#!/bin/bash',
+      '# MDLMA Lab: array segmentation, merge',
+      'set -euo pipefail',
+      `${command()} segment-merge ${shellQuote(out)}${merge ? ` --merge ${shellQuote(merge)}` : ''}`,
+      ''
+    ].join('\n');
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The volume viewer output: `show()` emits `application/vnd.mdlma.volume+json` (layers as
+ * cached NIfTI files plus an embedded preview), `image/png` slices and text, and returns a
+ * handle that talks to the JupyterLab viewer over the `mdlma.viewer` comm.
+ *
+ * @example
+ * import { show } from '@mdlma/kernel';
+ * const viewer = await show({ image, labels, confidence });
+ * viewer.setSlice({ z: 40 });
+ * viewer.setLayer('confidence', { visible: false });
+ * viewer.crosshair;   // where the user clicked: { voxel: [z, y, x], um: [...] }
+ */
+export { DEFAULT_CACHE_LIMIT_BYTES, LayerCache } from './cache';
+export type { CacheEntry } from './cache';
+export { ViewerHandle } from './handle';
+export type { Crosshair, LayerSettings } from './handle';
+export { niftiBytes, niftiHeader } from './nifti-bytes';
+export {
+  DEFAULT_CLASSES, describeLayer, describeOutput, intensityRange, VIEWER_TARGET, VOLUME_MIME, VOLUME_OUTPUT_VERSION,
+  volumeBundle, volumeOutput
+} from './payload';
+export type { LabelClass, LayerInput, LayerKind, LayerOptions, LayerSource, LayerSpec, ReducedLayer, ViewerLayout, ViewSpec, VolumeOutput } from './payload';
+export { DEFAULT_PREVIEW_BYTES, embeddedPreview, reductionFactor } from './preview';
+export { show } from './show';
+export type { ShowLayers, ShowOptions } from './show';

@@ -1,0 +1,106 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError } from '../errors';
+import { cudaProviderInstalled, modelFolder, modelsRoot, parseModelCard, SegmentationModel } from './index';
+
+const REAL = join(__dirname, '..', '..', '..', '..', 'models', 'sun-implant');
+
+/** A copy of the real model in a temporary models folder, with the card changed by `edit`. */
+function copyModel(root: string, name: string, edit: (card: Record<string, any>) => void = () => undefined, onnx?: Buffer): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  if (onnx) writeFileSync(join(dir, 'model.onnx'), onnx);
+  else copyFileSync(join(REAL, 'model.onnx'), join(dir, 'model.onnx'));
+  const card = JSON.parse(readFileSync(join(REAL, 'model.json'), 'utf8'));
+  edit(card);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
+  return dir;
+}
+
+describe('model registry', () => {
+  let root: string;
+  beforeAll(() => (root = mkdtempSync(join(tmpdir(), 'mdlma-models-'))));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('finds the repository models folder, or MDLMA_MODELS', () => {
+    expect(modelFolder('sun-implant')).toBe(REAL);
+    const saved = process.env.MDLMA_MODELS;
+    process.env.MDLMA_MODELS = root;
+    try {
+      expect(modelsRoot()).toBe(root);
+    } finally {
+      if (saved === undefined) delete process.env.MDLMA_MODELS;
+      else process.env.MDLMA_MODELS = saved;
+    }
+  });
+
+  it('loads sun-implant on the CPU with explicit threads and predicts softmax probabilities', async () => {
+    const model = await SegmentationModel.load('sun-implant', { threads: 2 });
+    expect(model.provider).toBe('cpu');
+    expect(model.threads).toBe(2);
+    expect(model.card.classes).toEqual(['background', 'bone', 'degradation layer', 'residual material']);
+    expect(model.card.input.tile[0] % model.card.input.multiple).toBe(0);
+    const [n, h, w] = [2, 32, 48];
+    const probs = await model.predict(Float32Array.from({ length: n * h * w }, (_, i) => (i % 97) / 97), [n, h, w]);
+    expect(probs.length).toBe(n * 4 * h * w);
+    for (const p of [0, 777, h * w - 1]) {
+      const sum = [0, 1, 2, 3].reduce((s, c) => s + probs[c * h * w + p], 0);
+      expect(sum).toBeCloseTo(1, 4);
+    }
+    await expect(model.predict(new Float32Array(10), [1, 2, 5])).rejects.toThrow(ModelFormatError);
+  });
+
+  it("falls back from CUDA and WebGPU to the CPU with device 'auto', saying why", async () => {
+    const model = await SegmentationModel.load('sun-implant', { device: 'auto', threads: 1 });
+    if (cudaProviderInstalled()) return; // a machine with the CUDA provider may run elsewhere
+    expect(['webgpu', 'cpu']).toContain(model.provider);
+    expect(model.skipped[0]).toEqual({ provider: 'cuda', reason: expect.stringContaining('install-onnxruntime-cuda.sh') });
+  });
+
+  it('rejects a missing model, a corrupt file, a sha mismatch and cards that do not fit', async () => {
+    await expect(SegmentationModel.load('no-such-model')).rejects.toThrow(ModelNotFoundError);
+    copyModel(root, 'no-onnx');
+    rmSync(join(root, 'no-onnx', 'model.onnx'));
+    await expect(SegmentationModel.load('no-onnx', { root })).rejects.toThrow(ModelNotFoundError);
+
+    copyModel(root, 'changed', card => (card.sha256 = '0'.repeat(64)));
+    const mismatch = SegmentationModel.load('changed', { root });
+    await expect(mismatch).rejects.toThrow(ModelChecksumError);
+    await expect(mismatch).rejects.toThrow(/write the new sha256 into model.json/);
+
+    const junk = Buffer.from('this is not an ONNX file');
+    const sha = require('crypto').createHash('sha256').update(junk).digest('hex');
+    copyModel(root, 'corrupt', card => (card.sha256 = sha), junk);
+    await expect(SegmentationModel.load('corrupt', { root })).rejects.toThrow(ModelFormatError);
+
+    copyModel(root, 'three-classes', card => card.classes.pop());
+    await expect(SegmentationModel.load('three-classes', { root })).rejects.toThrow(/lists 3 classes but the model returns 4 channels/);
+
+    copyModel(root, 'odd-tile', card => (card.input.tile = 100));
+    await expect(SegmentationModel.load('odd-tile', { root })).rejects.toThrow(ModelCardError);
+
+    writeFileSync(join(copyModel(root, 'bad-json'), 'model.json'), '{ not json');
+    await expect(SegmentationModel.load('bad-json', { root })).rejects.toThrow(ModelCardError);
+  });
+
+  it('parses both card styles for classes, fill and outputs', () => {
+    const card = parseModelCard(
+      {
+        sha256: 'a'.repeat(64),
+        classes: ['background', 'bone'],
+        input: { tile: [64, 128], multiple: 16, fill: { value: -1 }, normalisation: { kind: 'percentile', low: 0.5, high: 99.5 } },
+        outputs: { probs: '[N,C,H,W]', features: { name: 'feat' } }
+      },
+      'model.json'
+    );
+    expect(card.input.tile).toEqual([64, 128]);
+    expect(card.input.fill).toBe(-1);
+    expect(card.outputs).toEqual({ probs: 'probs', features: 'feat' });
+    expect(() => parseModelCard({ sha256: 'a'.repeat(64), classes: ['x'] }, 'm.json')).toThrow(/classes/);
+    expect(() => parseModelCard({ sha256: 'a'.repeat(64), classes: ['a', 'b'], input: { tile: 64, normalisation: { kind: 'magic' } } }, 'm.json')).toThrow(
+      /normalisation/
+    );
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Registration: rigid and affine (NCC or MIND-SSC, multi-resolution, landmark initialisation),
+ * convexAdam deformable registration, displacement fields (warp, compose, invert, Jacobian),
+ * Learn2Reg metrics, and phantom pairs with known truth.
+ *
+ * Conventions: transforms map fixed points to moving points (pull); an `AffineTransform` works in
+ * µm on [z, y, x]; a `DisplacementField` is Float32 [3, z, y, x] in voxels of the fixed grid.
+ *
+ * @example
+ * import { registerLinear, convexAdam, warpVolume, composeFields, DisplacementField, jacobianStatistics } from '@mdlma/kernel';
+ * const { transform } = await registerLinear(fixed, moving, { model: 'affine' });
+ * const { field } = await convexAdam(fixed, moving, { initial: transform });
+ * const warped = warpVolume(moving, field);
+ * jacobianStatistics(field).sdLogJ;
+ */
+export { adamRefine } from './adam';
+export type { AdamRefineOptions } from './adam';
+export { convexAdam } from './convex-adam';
+export type { ConvexAdamOptions, ConvexAdamResult } from './convex-adam';
+export { coupledConvex, makeInverseConsistent } from './convex';
+export type { CoupledConvexOptions } from './convex';
+export { composeFields, DisplacementField, inverseConsistencyError, invertField, jacobianDeterminant } from './field';
+export { checkGrids } from './grids';
+export { registerLinear } from './linear';
+export type { LinearRegistrationOptions, LinearRegistrationResult } from './linear';
+export { dice, hd95, jacobianStatistics, labelDice, targetRegistrationError } from './metrics';
+export { MIND_CHANNELS, mindSsc } from './mind';
+export type { MindOptions } from './mind';
+export { crossModalPair, timePointPair } from './pairs';
+export type { PairOptions, RegistrationPair } from './pairs';
+export { AffineTransform, rotationMatrix } from './transform';
+export { resampleOnto, warpVolume } from './warp';
+export type { WarpMethod, WarpOptions } from './warp';

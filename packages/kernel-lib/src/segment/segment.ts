@@ -1,0 +1,289 @@
+/**
+ * `segment`: the SUN pipeline (DESIGN.md, "The 9 SUN axes"). A 2D U-Net predicts every slice
+ * along 1, 3 or 9 axes; per-axis probabilities are mapped back onto the grid and fused by soft
+ * (mean) or hard (mode) voting; labels plus optional confidence, max-probability, agreement
+ * and fused-probability maps come out.
+ *
+ * Memory stays bounded by working in z-slabs: each slab of output rows is computed from the
+ * slab plus `halo` context rows above and below (the axes whose slices cross z see the slab's
+ * neighbourhood as their slice; the z axis needs none). Input may be a lazy `VolumeSource`;
+ * with `out` paths, results are written slab by slab and never held whole.
+ *
+ * @example
+ * const { labels, confidence, stats } = await segment(image, { axes: 9, outputs: { confidence: true } });
+ * await segment(await open('scan.h5'), { axes: 3, out: { labels: 'labels.nii.gz', confidence: 'conf.nii.gz' } });
+ */
+import { SegmentOptionError } from '../errors';
+import { createWriter, type VolumeSource, type VolumeWriter } from '../io';
+import { kernelRuntime, resolveSignal, throwIfInterrupted } from '../kernel';
+import { progressBar } from '../display';
+import { SegmentationModel, type ExecutionProvider } from '../models';
+import { Volume, type Shape3, type SunAxis } from '../volume';
+import { InferenceRun, predictAxis, slicesFor } from './axis';
+import { resolveSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
+import { VoteAccumulator, type Voting } from './voting';
+
+/** Figures of one run. */
+export interface SegmentStats {
+  model: string;
+  modelVersion: string;
+  provider: ExecutionProvider;
+  threads: number;
+  axes: SunAxis[];
+  voting: Voting;
+  shape: [number, number, number];
+  slabs: number;
+  /** Slices predicted (over all axes and slabs). */
+  slices: number;
+  seconds: number;
+  /** Time inside ONNX Runtime. */
+  inferenceSeconds: number;
+  voxelsPerSecond: number;
+  /** Model calls by input shape "n x h x w", for replaying the same work on bare ONNX Runtime. */
+  calls: Record<string, number>;
+  /** Means over the volume of the maps that were computed. */
+  meanConfidence?: number;
+  meanMaxProbability?: number;
+  meanAgreement?: number;
+}
+
+/** What `segment` returns in memory. */
+export interface SegmentResult {
+  labels: Volume<Uint8Array>;
+  probabilities?: Volume<Uint8Array>[];
+  confidence?: Volume<Float32Array>;
+  maxProbability?: Volume<Float32Array>;
+  agreement?: Volume<Float32Array>;
+  stats: SegmentStats;
+}
+
+/** What `segment` returns when writing files. */
+export interface SegmentFileResult {
+  files: SegmentFiles;
+  stats: SegmentStats;
+}
+
+/** Segments `input` with a SUN model; see SegmentOptions. */
+export function segment(input: Volume | VolumeSource, options: SegmentOptions & { out: string | SegmentFiles }): Promise<SegmentFileResult>;
+export function segment(input: Volume | VolumeSource, options?: SegmentOptions): Promise<SegmentResult>;
+export async function segment(input: Volume | VolumeSource, options: SegmentOptions = {}): Promise<SegmentResult | SegmentFileResult> {
+  const started = performance.now();
+  const shape = [...input.shape] as [number, number, number];
+  const resolved = resolveSegmentOptions(options, shape);
+  const signal = resolveSignal(options.signal);
+  const model =
+    options.model instanceof SegmentationModel
+      ? options.model
+      : await SegmentationModel.load(options.model ?? 'sun-implant', { device: options.device, threads: options.threads });
+  const slabs = Private.slabs(shape, resolved);
+  const total = slabs.reduce((sum, s) => sum + resolved.axes.reduce((n, a) => n + slicesFor(s.subShape, a, s.r0, s.r1), 0), 0);
+  const bar = options.progress ?? kernelRuntime() !== undefined ? progressBar({ total, label: `Segmenting (${resolved.axes.length} axes)` }) : undefined;
+  let done = 0;
+  const run = new InferenceRun({
+    model,
+    batchSize: resolved.batchSize,
+    signal,
+    onSlices: count => {
+      done += count;
+      bar?.update(done);
+      options.onProgress?.(done, total);
+    }
+  });
+  const sink = await Private.Sink.create(input, model.classes, resolved, signal);
+  try {
+    await Private.runSlabs(input, slabs, run, resolved, sink, signal);
+    const seconds = (performance.now() - started) / 1000;
+    const stats: SegmentStats = {
+      model: model.card.name,
+      modelVersion: model.card.version,
+      provider: model.provider,
+      threads: model.threads,
+      axes: [...resolved.axes],
+      voting: resolved.voting,
+      shape,
+      slabs: slabs.length,
+      slices: total,
+      seconds,
+      inferenceSeconds: run.inferenceMs / 1000,
+      voxelsPerSecond: (shape[0] * shape[1] * shape[2]) / seconds,
+      calls: Object.fromEntries(run.calls),
+      ...sink.means()
+    };
+    const result = await sink.finish(stats);
+    bar?.done();
+    return result;
+  } catch (error) {
+    bar?.done(signal.aborted ? 'interrupted' : 'failed');
+    await sink.abort();
+    throw error;
+  }
+}
+
+namespace Private {
+  /** One slab of output rows [z0, z1) computed from input rows [s0, s1); r0, r1 are the output rows within them. */
+  export interface Slab {
+    z0: number;
+    z1: number;
+    s0: number;
+    s1: number;
+    r0: number;
+    r1: number;
+    subShape: Shape3;
+  }
+
+  export function slabs(shape: Shape3, o: ResolvedOptions): Slab[] {
+    const [nz, ny, nx] = shape;
+    const out: Slab[] = [];
+    for (let z0 = 0; z0 < nz; z0 += o.slabDepth) {
+      const z1 = Math.min(nz, z0 + o.slabDepth);
+      const s0 = Math.max(0, z0 - o.halo);
+      const s1 = Math.min(nz, z1 + o.halo);
+      out.push({ z0, z1, s0, s1, r0: z0 - s0, r1: z1 - s0, subShape: [s1 - s0, ny, nx] });
+    }
+    return out;
+  }
+
+  export async function runSlabs(input: Volume | VolumeSource, slabs: Slab[], run: InferenceRun, o: ResolvedOptions, sink: Sink, signal: AbortSignal): Promise<void> {
+    const C = run.model.classes;
+    const plane = input.shape[1] * input.shape[2];
+    let votes: VoteAccumulator | undefined;
+    for (const slab of slabs) {
+      throwIfInterrupted(signal);
+      const sub = input instanceof Volume ? input.slab(slab.s0, slab.s1) : await input.readSlab(slab.s0, slab.s1, { signal });
+      checkFinite(sub, slab.r0 * plane, slab.r1 * plane, slab.z0);
+      const voxels = (slab.z1 - slab.z0) * plane;
+      if (!votes || votes.voxels !== voxels) votes = new VoteAccumulator({ voxels, classes: C });
+      else votes.reset();
+      // Soft voting without agreement needs only the sum: axes add straight into it, no per-axis copy.
+      const direct = o.voting === 'soft' && !o.outputs.agreement;
+      const axisProbs = direct ? votes.sum : run.buffer('axis-probs', C * voxels);
+      for (const axis of o.axes) {
+        if (direct) {
+          await predictAxis(run, sub, axis, slab.r0, slab.r1, votes.sum);
+          votes.countSummedAxis();
+        } else {
+          axisProbs.fill(0);
+          await predictAxis(run, sub, axis, slab.r0, slab.r1, axisProbs);
+          votes.add(axisProbs);
+        }
+      }
+      await sink.write(slab.z0, votes);
+    }
+  }
+
+  /** Throws SegmentOptionError if voxels [from, to) of a float volume hold NaN or infinity. */
+  export function checkFinite(v: Volume, from: number, to: number, z0: number): void {
+    const d = v.data;
+    if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
+    let bad = 0;
+    for (let i = from; i < to; i++) {
+      const x = d[i];
+      if (x - x !== 0) bad++; // NaN or ±Infinity
+    }
+    if (bad > 0) {
+      throw new SegmentOptionError('input', `has ${bad} NaN or infinite voxels in slices from z = ${z0}; replace them first (e.g. read(path, { nonFinite: 'zero' }))`);
+    }
+  }
+
+  /** Where fused slabs go: whole in-memory volumes, or file writers. */
+  export class Sink {
+    static async create(input: Volume | VolumeSource, classes: number, o: ResolvedOptions, signal: AbortSignal): Promise<Sink> {
+      const sink = new Sink(input, classes, o, signal);
+      if (o.files) {
+        const header = { shape: input.shape, spacing: input.spacing, origin: input.origin };
+        try {
+          for (const key of ['labels', 'confidence', 'maxProbability', 'agreement'] as const) {
+            const path = o.files[key];
+            if (path) sink.writers.set(key, await createWriter(path, { ...header, dtype: key === 'labels' ? 'uint8' : 'float32' }, { signal }));
+          }
+        } catch (error) {
+          await sink.abort();
+          throw error;
+        }
+      }
+      return sink;
+    }
+
+    private constructor(readonly input: Volume | VolumeSource, readonly classes: number, readonly o: ResolvedOptions, readonly signal: AbortSignal) {
+      const size = input.shape[0] * input.shape[1] * input.shape[2];
+      // In memory: whole outputs; with files: one slab at a time.
+      const n = o.files ? Math.min(size, o.slabDepth * input.shape[1] * input.shape[2]) : size;
+      this.labels = new Uint8Array(n);
+      if (o.outputs.confidence) this.confidence = new Float32Array(n);
+      if (o.outputs.maxProbability) this.maxProbability = new Float32Array(n);
+      if (o.outputs.agreement) this.agreement = new Float32Array(n);
+      if (o.outputs.probabilities) this.probabilities = Array.from({ length: classes }, () => new Uint8Array(n));
+    }
+
+    async write(z0: number, votes: VoteAccumulator): Promise<void> {
+      const plane = this.input.shape[1] * this.input.shape[2];
+      const V = votes.voxels;
+      const at = this.o.files ? 0 : z0 * plane;
+      const part = <A extends Float32Array | Uint8Array>(a: A | undefined) => a?.subarray(at, at + V) as A | undefined;
+      const maps = {
+        labels: part(this.labels)!,
+        confidence: part(this.confidence),
+        maxProbability: part(this.maxProbability),
+        agreement: part(this.agreement)
+      };
+      votes.fuse({ voting: this.o.voting, ...maps, probabilities: this.probabilities?.map(p => p.subarray(at, at + V)) });
+      for (const key of ['confidence', 'maxProbability', 'agreement'] as const) {
+        const m = maps[key];
+        if (m) this.sums[key] += sumOf(m);
+      }
+      const depth = V / plane;
+      for (const [key, writer] of this.writers) {
+        const data = maps[key as keyof typeof maps]!;
+        const { spacing, origin } = this.input;
+        const slab = new Volume({ data, shape: [depth, this.input.shape[1], this.input.shape[2]], spacing, origin: [origin[0] + z0 * spacing[0], origin[1], origin[2]] });
+        await writer.writeSlab(z0, slab, { signal: this.signal });
+      }
+    }
+
+    means(): Partial<SegmentStats> {
+      const n = this.input.shape[0] * this.input.shape[1] * this.input.shape[2];
+      return {
+        meanConfidence: this.confidence ? this.sums.confidence / n : undefined,
+        meanMaxProbability: this.maxProbability ? this.sums.maxProbability / n : undefined,
+        meanAgreement: this.agreement ? this.sums.agreement / n : undefined
+      };
+    }
+
+    async finish(stats: SegmentStats): Promise<SegmentResult | SegmentFileResult> {
+      if (this.o.files) {
+        for (const writer of this.writers.values()) await writer.commit();
+        this.writers.clear();
+        return { files: this.o.files, stats };
+      }
+      const { shape, spacing, origin } = this.input;
+      const wrap = <A extends Float32Array | Uint8Array>(data: A) => new Volume<A>({ data, shape, spacing, origin });
+      return {
+        labels: wrap(this.labels),
+        probabilities: this.probabilities?.map(wrap),
+        confidence: this.confidence && wrap(this.confidence),
+        maxProbability: this.maxProbability && wrap(this.maxProbability),
+        agreement: this.agreement && wrap(this.agreement),
+        stats
+      };
+    }
+
+    async abort(): Promise<void> {
+      for (const writer of this.writers.values()) await writer.abort().catch(() => undefined);
+      this.writers.clear();
+    }
+
+    private readonly writers = new Map<string, VolumeWriter>();
+    private readonly labels: Uint8Array;
+    private readonly confidence?: Float32Array;
+    private readonly maxProbability?: Float32Array;
+    private readonly agreement?: Float32Array;
+    private readonly probabilities?: Uint8Array[];
+    private readonly sums = { confidence: 0, maxProbability: 0, agreement: 0 };
+  }
+
+  function sumOf(a: Float32Array): number {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i];
+    return s;
+  }
+}

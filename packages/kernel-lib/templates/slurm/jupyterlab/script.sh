@@ -1,0 +1,24 @@
+#!/bin/bash
+# MDLMA Lab: jupyterlab (a Jupyter server on the compute node; the token never appears on a command line)
+set -euo pipefail
+umask 077
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+token=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+host=$(hostname -f 2>/dev/null || hostname)
+dir={{connection_dir}}
+mkdir -p "$dir"
+connection="$dir/app-${SLURM_JOB_ID}.json"
+python3 - "$connection" "$host" "$port" "$token" "${SLURM_JOB_ID}" <<'PY'
+import json, os, sys
+path, host, port, token, job = sys.argv[1:]
+info = {"host": host, "port": int(port), "token": token, "url": f"http://{host}:{port}/", "job_id": job}
+with open(path + ".tmp", "w") as f:
+    json.dump(info, f)
+os.replace(path + ".tmp", path)
+PY
+trap 'rm -f "$connection"' EXIT
+echo "jupyterlab: job ${SLURM_JOB_ID} serving on ${host}:${port}"
+extra=()
+[[ $(id -u) -eq 0 ]] && extra+=(--allow-root)
+JUPYTER_TOKEN="$token" {{jupyter}} {{app}} --no-browser --ip=0.0.0.0 --port="$port" \
+  --ServerApp.root_dir={{root_dir}} "${extra[@]}"

@@ -1,0 +1,146 @@
+/**
+ * The renderer of `application/vnd.mdlma.volume+json` outputs: a `VolumeViewer` fed from the
+ * kernel's cache files (or the embedded preview) and linked to the kernel's handle while the
+ * kernel that made it is alive. Disposed with its output (cleared, cell re-run, notebook
+ * closed), which releases the WebGL context; a kernel restart ends the link.
+ *
+ * @example
+ * rendermime.addFactory(volumeRendererFactory({ locate, settings }), 0);
+ */
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { Kernel, ServerConnection } from '@jupyterlab/services';
+import { VolumeViewer } from '@mdlma/widgets';
+import { PanelLayout, Widget } from '@lumino/widgets';
+
+import { ViewerLink } from './viewer-link';
+import { loadLayers, planSources, readSource, toViewerLayer, VOLUME_MIME, VolumePayload } from './volume-sources';
+
+/** The notebook an output lives in: its folder and its session. */
+export interface NotebookLocation {
+  /** Folder of the notebook, relative to the server root. */
+  directory: string;
+  sessionContext: NotebookPanel['sessionContext'];
+}
+
+/** What the renderer needs from the application. */
+export interface VolumeRendererServices {
+  /** The notebook that holds `node`, if any. */
+  locate: (node: HTMLElement) => NotebookLocation | undefined;
+  settings: ServerConnection.ISettings;
+}
+
+/** The renderer factory: safe (no code runs), ranked before image/png (rank 90). */
+export function volumeRendererFactory(services: VolumeRendererServices): IRenderMime.IRendererFactory {
+  return {
+    safe: true,
+    mimeTypes: [VOLUME_MIME],
+    defaultRank: 20,
+    createRenderer: options => new VolumeRenderer(options, services)
+  };
+}
+
+/** One volume output. */
+export class VolumeRenderer extends Widget implements IRenderMime.IRenderer {
+  constructor(options: IRenderMime.IRendererOptions, private readonly services: VolumeRendererServices) {
+    super();
+    this.addClass('mdlma-VolumeRenderer');
+    this.layout = new PanelLayout();
+    this._attached = new Promise(resolve => (this._resolveAttached = resolve));
+  }
+
+  /** The viewer widget (after the first renderModel). */
+  get viewer(): VolumeViewer | undefined {
+    return this._viewer;
+  }
+
+  /** Show a payload. Returns at once; loading goes on in the background (see `data-state`). */
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const payload = model.data[VOLUME_MIME] as unknown as VolumePayload;
+    if (this._viewer || !payload?.layers?.length) return; // outputs are immutable; display updates create new renderers
+    const arrived = performance.now();
+    const first = payload.layers[0];
+    const viewer = new VolumeViewer({
+      geometry: { shape: first.shape, spacing: first.spacing, origin: first.origin },
+      classes: payload.classes,
+      layout: payload.view?.layout as never,
+      slice: payload.view?.slice,
+      title: payload.title,
+      onCrosshair: readout => this._link?.sendCrosshair(readout),
+      onLayout: layout => this._link?.sendLayout(layout)
+    });
+    this._viewer = viewer;
+    (this.layout as PanelLayout).addWidget(viewer);
+    this.node.dataset.state = 'loading';
+    void this._start(payload, arrived).catch(error => {
+      if (this.isDisposed) return;
+      this.node.dataset.state = 'failed';
+      viewer.setNote(`Cannot show the volume: ${(error as Error).message}`);
+    });
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this._link?.dispose();
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: any): void {
+    super.onAfterAttach(msg);
+    this._resolveAttached();
+  }
+
+  private async _start(payload: VolumePayload, arrived: number): Promise<void> {
+    await this._attached;
+    const viewer = this._viewer!;
+    await viewer.ready;
+    const location = this.services.locate(this.node);
+    const options = { directory: location?.directory ?? '', settings: this.services.settings };
+    const plan = planSources(payload.layers, { max3DTextureSize: viewer.max3DTextureSize });
+    const { layers, level } = await loadLayers(payload.layers, plan, options);
+    if (this.isDisposed) return;
+    await viewer.load(layers);
+    if (this.isDisposed) return;
+    viewer.setNote(level === plan.level ? plan.note : 'Showing the preview embedded in the notebook: the cached files are gone (re-run the cell for full resolution).');
+    requestAnimationFrame(() => {
+      this.node.dataset.firstFrameMs = String(Math.round(performance.now() - arrived));
+      this.node.dataset.level = level;
+      this.node.dataset.state = 'ready';
+    });
+    const kernel = location?.sessionContext.session?.kernel;
+    if (payload.session && kernel && kernel.status !== 'dead') {
+      this._connect(payload, kernel, location!.sessionContext, options, level === 'full');
+    }
+  }
+
+  private _connect(payload: VolumePayload, kernel: Kernel.IKernelConnection, session: NotebookPanel['sessionContext'], options: { directory: string; settings: ServerConnection.ISettings }, full: boolean): void {
+    const ended = () => {
+      kernel.statusChanged.disconnect(onStatus);
+      session.kernelChanged.disconnect(ended);
+      this.node.dataset.link = 'closed';
+    };
+    const onStatus = (_: unknown, status: Kernel.Status) => {
+      if (status === 'restarting' || status === 'dead' || status === 'autorestarting') this._link?.dispose();
+    };
+    this._link = ViewerLink.open({
+      kernel,
+      viewId: payload.session!.viewId,
+      target: payload.session!.target,
+      viewer: this._viewer!,
+      loadLayer: async layer => {
+        if (!full) throw new Error('layers added from the kernel are shown only at full resolution');
+        return toViewerLayer(layer, await readSource(layer.src, options), 1);
+      },
+      onReady: () => (this.node.dataset.link = 'open'),
+      onDisposed: ended
+    });
+    this.node.dataset.link = 'opening';
+    kernel.statusChanged.connect(onStatus);
+    session.kernelChanged.connect(ended);
+  }
+
+  private _viewer: VolumeViewer | undefined;
+  private _link: ViewerLink | undefined;
+  private readonly _attached: Promise<void>;
+  private _resolveAttached!: () => void;
+}
