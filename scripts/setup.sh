@@ -42,6 +42,9 @@ fi
 
 step "TypeScript build"
 npx tsc -b packages/kernel-lib packages/widgets packages/labextension
+# npm links a workspace's bin only if it existed at install time; on a fresh clone it did not yet.
+chmod +x packages/kernel-lib/lib/cli.js
+[[ -e node_modules/.bin/mdlma ]] || ln -s ../@mdlma/kernel/lib/cli.js node_modules/.bin/mdlma
 
 labext_inputs=$(find packages/labextension/src packages/labextension/style packages/widgets/src packages/widgets/style \
   packages/labextension/package.json packages/labextension/pyproject.toml packages/labextension/mdlma_lab -type f \

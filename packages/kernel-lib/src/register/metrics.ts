@@ -9,7 +9,7 @@
  * const tre = targetRegistrationError(field, fixedPoints, movingPoints);   // µm
  */
 import { RegistrationInputError } from '../errors';
-import { distanceInside } from '../phantom/edt';
+import { distanceTransform } from '../metrics';
 import type { Shape3, Volume } from '../volume';
 import { DisplacementField, jacobianDeterminant } from './field';
 
@@ -137,9 +137,7 @@ namespace Private {
 
   /** Distances (voxels) from each surface voxel of `a` to the nearest surface voxel of `b`. */
   export function surfaceToSurface(a: Uint8Array, b: Uint8Array, shape: Shape3): number[] {
-    const notB = new Uint8Array(b.length);
-    for (let i = 0; i < b.length; i++) notB[i] = b[i] ? 0 : 1;
-    const dist = distanceInside(notB, shape);
+    const dist = distanceTransform(b, shape, [1, 1, 1]);
     const out: number[] = [];
     for (let i = 0; i < a.length; i++) if (a[i]) out.push(dist[i]);
     return out;
