@@ -19,3 +19,4 @@ export type { INonLocalMeansOptions } from './nlm';
 export { estimateNoiseSigma } from './noise';
 export { normalizePercentile, percentiles } from './normalize';
 export type { IFilterRunOptions } from './steps';
+export { selectKth } from './select';

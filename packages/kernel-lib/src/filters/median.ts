@@ -10,6 +10,7 @@
 import { VolumeShapeError } from '../errors';
 import { Volume, type VoxelArray } from '../volume';
 import { runSteps, type FilterSteps, type IFilterRunOptions } from './steps';
+import { selectKth } from './select';
 
 /** Options of the median filter. */
 export interface IMedianOptions {
@@ -48,7 +49,7 @@ export function* medianSteps<A extends VoxelArray>(volume: Volume<A>, options: I
             for (let dx = 0; dx < wx; dx++) window[m++] = src[row + cx[x + dx]];
           }
         }
-        out[o] = Private.select(window, half);
+        out[o] = selectKth(window, half);
       }
     }
     yield [z + 1, nz];
@@ -62,30 +63,5 @@ namespace Private {
     const out = new Int32Array(n + 2 * r);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(n - 1, Math.max(0, i - r));
     return out;
-  }
-
-  /** The k-th smallest of `a` (partially reorders it): Wirth's selection, no allocation. */
-  export function select(a: Float64Array, k: number): number {
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo < hi) {
-      const pivot = a[k];
-      let i = lo;
-      let j = hi;
-      do {
-        while (a[i] < pivot) i++;
-        while (pivot < a[j]) j--;
-        if (i <= j) {
-          const t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      } while (i <= j);
-      if (j < k) lo = i;
-      if (k < i) hi = j;
-    }
-    return a[k];
   }
 }

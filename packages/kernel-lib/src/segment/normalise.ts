@@ -13,6 +13,7 @@
  * normaliseSlices(slices, n, h * w, card.input.normalisation, card.input.fill);
  */
 import type { Normalisation } from '../models';
+import { selectKth } from '../filters';
 
 /** Normalises `count` slices of `pixels` values each in place; `scratch` (>= pixels) avoids an allocation. */
 export function normaliseSlices(
@@ -72,46 +73,15 @@ export function slicePercentiles(values: Float32Array, m: number, low: number, h
   const rh = (high / 100) * (m - 1);
   const kl = Math.floor(rl);
   const kh = Math.floor(rh);
-  const vl = Private.select(values, 0, m - 1, kl);
+  const vl = selectKth(values, kl, 0, m - 1);
   // After selecting kl, everything right of kl is >= values[kl]: the next order statistic is their minimum.
   const vl1 = kl + 1 < m ? Private.minOf(values, kl + 1, m) : vl;
-  const vh = kh === kl ? vl : kh === kl + 1 ? vl1 : Private.select(values, kl + 1, m - 1, kh);
+  const vh = kh === kl ? vl : kh === kl + 1 ? vl1 : selectKth(values, kh, kl + 1, m - 1);
   const vh1 = kh + 1 < m ? Private.minOf(values, kh + 1, m) : vh;
   return [vl + (rl - kl) * (vl1 - vl), vh + (rh - kh) * (vh1 - vh)];
 }
 
 namespace Private {
-  /** Hoare quickselect with median-of-three pivots: values[k] becomes the k-th smallest of values[lo..hi]. */
-  export function select(a: Float32Array, lo: number, hi: number, k: number): number {
-    while (hi > lo) {
-      const mid = (lo + hi) >> 1;
-      // Median of three as pivot.
-      let x = a[lo];
-      let y = a[mid];
-      let z = a[hi];
-      if (x > y) [x, y] = [y, x];
-      if (y > z) [y, z] = [z, y];
-      if (x > y) [x, y] = [y, x];
-      const pivot = y;
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) i++;
-        while (a[j] > pivot) j--;
-        if (i <= j) {
-          const t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else return a[k];
-    }
-    return a[k];
-  }
 
   export function minOf(a: Float32Array, from: number, to: number): number {
     let m = Infinity;
