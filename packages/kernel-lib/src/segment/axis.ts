@@ -89,7 +89,7 @@ export namespace InferenceRun {
 
 /** Number of slices of `axis` that `predictAxis` computes for grid rows [r0, r1) of a grid of `shape`. */
 export function slicesFor(shape: readonly [number, number, number], axis: SunAxis, r0: number, r1: number): number {
-  const [ka, kb] = Private.sliceRange(new SliceGeometry({ shape, axis }), r0, r1);
+  const [ka, kb] = new SliceGeometry({ shape, axis }).slicesForGridRows(r0, r1);
   return kb - ka;
 }
 
@@ -97,7 +97,7 @@ export function slicesFor(shape: readonly [number, number, number], axis: SunAxi
 export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAxis, r0: number, r1: number, target: Float32Array): Promise<void> {
   const g = new SliceGeometry({ shape: volume.shape, axis });
   const [, h, w] = g.stackShape;
-  const [ka, kb] = Private.sliceRange(g, r0, r1);
+  const [ka, kb] = g.slicesForGridRows(r0, r1);
   const card = run.model.card;
   const { normalisation, fill } = card.input;
   const C = run.model.classes;
@@ -146,17 +146,5 @@ export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAx
     }
     a = b;
     run.onSlices?.(count);
-  }
-}
-
-namespace Private {
-  /**
-   * The slices back-projection onto rows [r0, r1) needs. SliceGeometry.slicesForGridRows stops one
-   * slice short when the last row falls exactly on a slice (the z axis of a slab inside a taller
-   * grid): backProject assigns that row's cell [k, k + 1] to the batch holding slice k + 1 too.
-   */
-  export function sliceRange(g: SliceGeometry, r0: number, r1: number): [number, number] {
-    const [ka, kb] = g.slicesForGridRows(r0, r1);
-    return [ka, Math.min(g.stackShape[0], kb + 1)];
   }
 }

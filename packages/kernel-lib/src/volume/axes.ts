@@ -150,7 +150,8 @@ export class SliceGeometry {
       }
     }
     const n = this.stackShape[0];
-    return [Math.max(0, Math.floor(lo + 1e-6)), Math.min(n, Math.floor(hi - 1e-6) + 2)];
+    // A row lying exactly on slice k is a cell [k, k + 1] for backProject: slice k + 1 is read too.
+    return [Math.max(0, Math.floor(lo + 1e-6)), Math.min(n, Math.floor(hi + 1e-6) + 2)];
   }
 
   /** Throws VolumeRangeError unless 0 <= k0 < k1 <= n. */
