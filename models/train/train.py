@@ -47,11 +47,11 @@ def dice_ce_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return ce + dl
 
 
-def make_batch(vols, rng, batch, tile, weights):
+def make_batch(vols, rng, batch, tile, weights, p_implant=0.5):
     xs, ys = [], []
     idx = rng.choice(len(vols), size=batch, p=weights)
     for i in idx:
-        x, y = S.sample_slice(vols[i], rng, tile)
+        x, y = S.sample_slice(vols[i], rng, tile, p_implant=p_implant)
         if rng.random() < 0.3:  # mild intensity augmentation on top of the normalisation
             x = x * rng.uniform(0.9, 1.1) + rng.uniform(-0.05, 0.05)
         xs.append(x)
@@ -69,7 +69,7 @@ def train(net, vols, args, log):
     hist = []
     net.train()
     pool = cf.ThreadPoolExecutor(1)  # prepare the next batch while the current one trains
-    fut = pool.submit(make_batch, vols, np.random.default_rng(rng.integers(1 << 31)), args.batch, args.tile, weights)
+    fut = pool.submit(make_batch, vols, np.random.default_rng(rng.integers(1 << 31)), args.batch, args.tile, weights, args.p_implant)
     it = 0
     run = 0.0
     budget = args.minutes * 60 if args.minutes else None
@@ -83,7 +83,7 @@ def train(net, vols, args, log):
         last = it == args.iters or prog >= 1.0 - 1e-9 or (budget and (time.time() - t0) / budget > 0.999)
         if not last:
             fut = pool.submit(make_batch, vols, np.random.default_rng(rng.integers(1 << 31)), args.batch, args.tile,
-                              weights)
+                              weights, args.p_implant)
         warm = min(1.0, it / max(1, args.warmup))
         lr = args.lr * warm * max(0.0, 1 - prog) ** 0.9 + 1e-6  # poly decay (nnU-Net)
         for g in opt.param_groups:
@@ -195,6 +195,8 @@ def main():
                          "progress and training stops when either runs out (the card records the iterations done); "
                          "0 = iterations only (exactly reproducible schedule)")
     ap.add_argument("--batch", type=int, default=12)
+    ap.add_argument("--p-implant", type=float, default=0.5,
+                    help="share of training slices centred on an implant voxel (DL/RM boundaries are the hard part)")
     ap.add_argument("--tile", type=int, default=128, help="training tile (multiple of 16)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
@@ -376,7 +378,7 @@ def main():
                 "planes": "40% orthogonal (exact voxels), 30% one of the 6 oblique SUN axes (trilinear), 30% uniformly "
                           "random orientation with sampling step 0.85-1.2 voxels; random flips/transposes; 25% of the "
                           "oblique planes rotated in-plane by a random angle; centre on the implant (DL/RM voxel) "
-                          "half of the time",
+                          f"in {args.p_implant:.0%} of the tiles",
                 "labels": "nearest neighbour at the sampling points; outside the volume: background",
                 "intensity": "30% of the tiles: x * U(0.9, 1.1) + U(-0.05, 0.05) after normalisation",
             },
