@@ -12,19 +12,20 @@ describe('convexAdam', () => {
     return { bone: dice(pair.fixedLabels, warped, 1), implant: dice(pair.fixedLabels, warped, [2, 3]) };
   };
 
-  it('beats the affine result on a pair with a known smooth deformation, with a smooth, unfolded field', async () => {
-    const affine = await registerLinear(pair.fixed, pair.moving, { model: 'affine' });
+  it('beats the affine result by 0.1 Dice on a pair with a known smooth deformation, with a smooth, unfolded field', async () => {
+    const rigid = await registerLinear(pair.fixed, pair.moving, { model: 'rigid' });
+    const affine = await registerLinear(pair.fixed, pair.moving, { model: 'affine', initial: rigid.transform });
     const before = scores(DisplacementField.fromAffine(affine.transform, pair.fixed));
     const stages: string[] = [];
     const { field } = await convexAdam(pair.fixed, pair.moving, { onProgress: (_, stage) => stages.push(stage) });
     const after = scores(field);
     expect(after.bone).toBeGreaterThan(before.bone + 0.1);
-    expect(after.implant).toBeGreaterThan(before.implant + 0.02);
+    expect(after.implant).toBeGreaterThan(before.implant + 0.1);
     const { sdLogJ, negativePercent } = jacobianStatistics(field);
     expect(sdLogJ).toBeLessThan(0.1);
     expect(negativePercent).toBeLessThan(0.1);
     const tre = targetRegistrationError(field, pair.landmarks.fixed, pair.landmarks.moving);
-    expect(tre.mean).toBeLessThan(pair.fixed.spacing[0]);
+    expect(tre.mean).toBeLessThan(2 * pair.fixed.spacing[0]); // largest true displacement: 10 voxels plus the rigid offset
     expect(stages).toContain('adam');
   });
 

@@ -1,7 +1,9 @@
 /**
  * Registration: rigid and affine (NCC or MIND-SSC, multi-resolution, landmark initialisation),
- * convexAdam deformable registration, displacement fields (warp, compose, invert, Jacobian),
- * Learn2Reg metrics, and phantom pairs with known truth.
+ * convexAdam deformable registration, displacement fields (warp, compose, invert, Jacobian, NIfTI
+ * vector files), Learn2Reg metrics, slice-to-volume registration of 2D sections (virtual sections
+ * at any pose, NMI pose search, 2D deformable refinement), the `mdlma register` command, and
+ * phantom pairs with known truth.
  *
  * Conventions: transforms map fixed points to moving points (pull); an `AffineTransform` works in
  * µm on [z, y, x]; a `DisplacementField` is Float32 [3, z, y, x] in voxels of the fixed grid.
@@ -12,6 +14,9 @@
  * const { field } = await convexAdam(fixed, moving, { initial: transform });
  * const warped = warpVolume(moving, field);
  * jacobianStatistics(field).sdLogJ;
+ *
+ * const { pose, warped } = await registerSection(histology, volume);   // histology: a [1, h, w] volume
+ * const section = virtualSection(volume, pose, { shape: [256, 256] });
  */
 export { adamRefine } from './adam';
 export type { AdamRefineOptions } from './adam';
@@ -19,15 +24,22 @@ export { convexAdam } from './convex-adam';
 export type { ConvexAdamOptions, ConvexAdamResult } from './convex-adam';
 export { coupledConvex, makeInverseConsistent } from './convex';
 export type { CoupledConvexOptions } from './convex';
+export { parseRegisterArgs, REGISTER_USAGE, registerCommand } from './cli';
+export type { RegisterCommand } from './cli';
 export { composeFields, DisplacementField, inverseConsistencyError, invertField, jacobianDeterminant } from './field';
+export { NIFTI_INTENT_DISPLACEMENT_VECTOR, readFieldNifti, writeFieldNifti } from './field-io';
 export { checkGrids } from './grids';
 export { registerLinear } from './linear';
 export type { LinearRegistrationOptions, LinearRegistrationResult } from './linear';
 export { dice, hd95, jacobianStatistics, labelDice, targetRegistrationError } from './metrics';
 export { MIND_CHANNELS, mindSsc } from './mind';
 export type { MindOptions } from './mind';
-export { crossModalPair, timePointPair } from './pairs';
-export type { PairOptions, RegistrationPair } from './pairs';
+export { crossModalPair, sectionPairs, timePointPair } from './pairs';
+export type { PairOptions, RegistrationPair, SectionPairOptions, SectionPairs, SectionSample } from './pairs';
+export { sampleSection, sectionAngles, sectionFrame, sectionPoseError, sectionRotation, virtualSection } from './section';
+export type { SectionFrame, SectionPose, VirtualSectionOptions } from './section';
+export { registerSection } from './section-register';
+export type { RegisterSectionOptions, RegisterSectionResult, SectionDeformableOptions } from './section-register';
 export { AffineTransform, rotationMatrix } from './transform';
 export { resampleOnto, warpVolume } from './warp';
 export type { WarpMethod, WarpOptions } from './warp';

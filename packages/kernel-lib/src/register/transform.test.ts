@@ -41,6 +41,16 @@ describe('AffineTransform', () => {
     }
   });
 
+  it('rotates about each axis, leaving that axis fixed', () => {
+    const quarter = Math.PI / 2;
+    const about = (angles: [number, number, number], p: [number, number, number]) => AffineTransform.rigid({ angles }).applyToPoint(p).map(v => Math.round(v * 1e9) / 1e9 + 0);
+    expect(about([0, 0, quarter], [0, 0, 1])).toEqual([0, 0, 1]); // x fixed by a rotation about x
+    expect(about([0, 0, quarter], [1, 0, 0])).toEqual([0, 1, 0]); // z -> y
+    expect(about([0, quarter, 0], [0, 1, 0])).toEqual([0, 1, 0]); // y fixed
+    expect(about([quarter, 0, 0], [1, 0, 0])).toEqual([1, 0, 0]); // z fixed
+    expect(about([quarter, 0, 0], [0, 1, 0])).toEqual([0, 0, 1]); // y -> x
+  });
+
   it('throws a typed error for a singular inverse', () => {
     expect(() => AffineTransform.fromLinear([1, 0, 0, 0, 1, 0, 0, 0, 0]).inverse()).toThrow(/singular/);
   });

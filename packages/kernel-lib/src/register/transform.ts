@@ -170,7 +170,7 @@ export function rotationMatrix(angles: Vec3): Float64Array {
 namespace Private {
   export function rotation([az, ay, ax]: Vec3): Float64Array {
     // Rotations about each axis in [z, y, x] coordinates; R = Rz Ry Rx.
-    const rx = Float64Array.of(1, 0, 0, 0, cos(ax), -sin(ax), 0, sin(ax), cos(ax)); // about x: mixes z, y
+    const rx = Float64Array.of(cos(ax), -sin(ax), 0, sin(ax), cos(ax), 0, 0, 0, 1); // about x: mixes z, y
     const ry = Float64Array.of(cos(ay), 0, sin(ay), 0, 1, 0, -sin(ay), 0, cos(ay)); // about y: mixes z, x
     const rz = Float64Array.of(1, 0, 0, 0, cos(az), -sin(az), 0, sin(az), cos(az)); // about z: mixes y, x
     return mul3(rz, mul3(ry, rx));
