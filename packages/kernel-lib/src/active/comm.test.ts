@@ -1,0 +1,124 @@
+import { CommRegistry, type CommTransport } from '../kernel';
+import type { MessageHeader } from '../kernel/wire';
+import { AnnotationStore } from './annotations';
+import { ANNOTATION_TARGET, registerAnnotationSession, type AnnotationSession } from './comm';
+import { voxelOf } from './planes';
+
+/** A registry whose messages to the frontend are recorded, as the comms tests do. */
+function frontend() {
+  const sent: { msgType: string; content: Record<string, any>; buffers: Uint8Array[] }[] = [];
+  const transport: CommTransport = { send: (msgType, content, buffers) => void sent.push({ msgType, content, buffers }) };
+  const registry = new CommRegistry({ transport });
+  const header = (msg_type: string): MessageHeader => ({ msg_id: `m-${msg_type}`, msg_type, session: 's', username: 'u', date: new Date().toISOString(), version: '5.3' });
+  let n = 0;
+  return {
+    sent,
+    registry,
+    open: (commId: string, data: Record<string, unknown>) => registry.handleFrontendMessage('comm_open', { comm_id: commId, target_name: ANNOTATION_TARGET, data }, [], header('comm_open')),
+    send: async (commId: string, data: Record<string, unknown>, buffers: Uint8Array[] = []) => {
+      const before = sent.length;
+      await registry.handleFrontendMessage('comm_msg', { comm_id: commId, data: { id: ++n, ...data } }, buffers, header('comm_msg'));
+      return sent.slice(before).filter(m => m.content.comm_id === commId);
+    }
+  };
+}
+
+const shape = [8, 10, 12] as const;
+
+function session(name: string): AnnotationSession & { updates: number } {
+  const store = new AnnotationStore({ shape, classes: 4 });
+  const s = {
+    name,
+    shape,
+    classes: 4,
+    classNames: ['background', 'bone', 'degradation layer', 'residual material'],
+    axis: 'z' as const,
+    store,
+    updates: 0,
+    predictionSlice: (axis: 'z' | 'y' | 'x') => {
+      const n = axis === 'z' ? 120 : axis === 'y' ? 96 : 80;
+      return { shape: [0, 0] as [number, number], labels: new Uint8Array(n).fill(1), confidence: new Uint8Array(n).fill(200) };
+    },
+    update: async () => ({ round: ++s.updates })
+  };
+  return s;
+}
+
+describe('the mdlma.annotation comm', () => {
+  it('greets with the shape, classes and the Yjs state, then takes strokes into the session store', async () => {
+    const f = frontend();
+    const s = session('scan-1');
+    registerAnnotationSession(s, f.registry);
+    await f.open('c1', { session: 'scan-1', user: 'ana' });
+    const hello = f.sent[0];
+    expect(hello.content.data).toMatchObject({ type: 'hello', protocol: 'mdlma.annotation/1', session: 'scan-1', shape: [8, 10, 12], axis: 'z' });
+    expect(hello.content.data.classes).toHaveLength(4);
+    expect(hello.buffers[0]).toBeInstanceOf(Uint8Array);
+
+    // JSON runs, then binary Uint32 runs.
+    // The stroke path: the kernel makes the operation and sends the panel's replica its Yjs update, then the ack.
+    const replies = await f.send('c1', { type: 'stroke', user: 'ana', axis: 'z', slice: 2, label: 3, runs: [0, 4] });
+    expect(replies.map(r => r.content.data.type)).toEqual(['yjs-update', 'ack']);
+    expect(replies[1].content.data).toMatchObject({ type: 'ack', request: 'stroke', replyTo: 1 });
+    await f.send('c1', { type: 'stroke', user: 'ana', axis: 'y', slice: 5, label: 2 }, [new Uint8Array(new Uint32Array([12, 3]).buffer)]);
+    const labels = s.store.labels();
+    expect(labels[voxelOf(shape, 'z', 2, 0, 3)]).toBe(3);
+    expect(labels[voxelOf(shape, 'y', 5, 1, 2)]).toBe(2);
+    expect(s.store.annotatedSlices().map(a => `${a.axis}${a.index}`)).toEqual(['z2', 'y5']);
+
+    // Undo and redo of that user.
+    const undo = await f.send('c1', { type: 'undo', user: 'ana' });
+    expect(undo.find(r => r.content.data.type === 'ack')!.content.data).toMatchObject({ done: true });
+    expect(s.store.labels()[voxelOf(shape, 'y', 5, 1, 2)]).toBe(255);
+    await f.send('c1', { type: 'redo', user: 'ana' });
+    expect(s.store.labels()[voxelOf(shape, 'y', 5, 1, 2)]).toBe(2);
+
+    // A slice for the overlays: annotations, prediction, confidence.
+    const [slice] = await f.send('c1', { type: 'get-slice', axis: 'z', slice: 2 });
+    expect(slice.content.data).toMatchObject({ type: 'slice', shape: [10, 12], layers: ['annotations', 'prediction', 'confidence'] });
+    expect(Array.from(slice.buffers[0].subarray(0, 5))).toEqual([3, 3, 3, 3, 255]);
+
+    // Accept the prediction for a slice, then update the model.
+    await f.send('c1', { type: 'accept-prediction', user: 'ana', axis: 'x', slice: 0 });
+    expect(s.store.labels()[voxelOf(shape, 'x', 0, 7, 9)]).toBe(1);
+    const updated = (await f.send('c1', { type: 'update' })).find(r => r.content.data.type === 'model-updated')!;
+    expect(updated.content.data).toMatchObject({ type: 'model-updated', record: { round: 1 } });
+  });
+
+  it('keeps replicas in step: Yjs updates from the panel are applied, kernel edits are sent to the panel', async () => {
+    const f = frontend();
+    const s = session('scan-2');
+    registerAnnotationSession(s, f.registry);
+    await f.open('c2', { session: 'scan-2' });
+    // The panel's own replica, started from hello's state.
+    const panel = new AnnotationStore({ shape, classes: 4 });
+    panel.applyUpdate(f.sent[0].buffers[0]);
+    const updates: Uint8Array[] = [];
+    panel.onUpdate((u, origin) => origin !== 'kernel' && updates.push(u));
+    panel.paint({ user: 'ben', axis: 'z', slice: 7, label: 1, runs: [100, 20] });
+    expect(await f.send('c2', { type: 'yjs-update' }, [updates[0]])).toEqual([]); // no echo back to its sender
+    expect(s.store.labels()[voxelOf(shape, 'z', 7, 9, 0)]).toBe(1);
+    // An edit made in the kernel reaches the panel as a Yjs update.
+    const before = f.sent.length;
+    s.store.paint({ user: 'kernel', axis: 'z', slice: 0, label: 2, runs: [0, 1] });
+    const pushed = f.sent.slice(before).find(m => m.content.data.type === 'yjs-update')!;
+    panel.applyUpdate(pushed.buffers[0], 'kernel');
+    expect(Array.from(panel.labels())).toEqual(Array.from(s.store.labels()));
+  });
+
+  it('answers bad requests with typed errors and closes a comm for an unknown session', async () => {
+    const f = frontend();
+    registerAnnotationSession(session('scan-3'), f.registry);
+    await f.open('c3', { session: 'scan-3' });
+    const [bad] = await f.send('c3', { type: 'stroke', user: 'ana', axis: 'q', slice: 0, label: 1, runs: [0, 1] });
+    expect(bad.content.data).toMatchObject({ type: 'error', request: 'stroke', error: 'ActiveLearningError' });
+    const [unknown] = await f.send('c3', { type: 'paint' });
+    expect(unknown.content.data.message).toMatch(/not one of stroke/);
+    const [outside] = await f.send('c3', { type: 'stroke', user: 'ana', axis: 'z', slice: 0, label: 1, runs: [119, 5] });
+    expect(outside.content.data.message).toMatch(/leaves slice 0 along z/);
+    const before = f.sent.length;
+    await f.open('c4', { session: 'nope' });
+    expect(f.sent.slice(before).map(m => m.content.data.type ?? m.msgType)).toEqual(['error', 'comm_close']);
+    expect(f.sent[f.sent.length - 1].msgType).toBe('comm_close');
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The panel against the kernel's real `mdlma.annotation` handler and annotation store (kernel-lib, in-process):
+ * keys choose label, size and tool, a pointer stroke lands in the kernel's replica, Ctrl+Z / Ctrl+Shift+Z undo and
+ * redo it there, D marks the slice done, and a kernel-side edit shows up in the panel.
+ */
+import { Widget } from '@lumino/widgets';
+import { registerAnnotationSession } from '@mdlma/kernel/lib/active/comm';
+import { AnnotationStore } from '@mdlma/kernel/lib/active/annotations';
+import { CommRegistry } from '@mdlma/kernel/lib/kernel/comms';
+
+import { AnnotationPanel } from './annotation-panel';
+import { AnnotationClient, type AnnotationChannel } from './channel';
+
+// jsdom draws nothing (no canvas package); the panel skips drawing when there is no 2D context.
+HTMLCanvasElement.prototype.getContext = (() => null) as never;
+
+const SHAPE: [number, number, number] = [6, 8, 10];
+const HEADER = { msg_id: 'test', msg_type: 'comm_msg', session: 'test', username: 'test', date: '', version: '5.3' } as never;
+
+/** The kernel's comm registry with the session, and a panel whose channel talks to it. */
+function connect() {
+  const store = new AnnotationStore({ shape: SHAPE, classes: 4 });
+  let panelChannel: AnnotationChannel | undefined;
+  const registry = new CommRegistry({
+    transport: {
+      // Delivered a moment later, as over a socket (the kernel wires its handlers right after sending hello).
+      send: (msgType, content, buffers) =>
+        setTimeout(() => {
+          if (msgType === 'comm_msg') panelChannel?.onMessage?.({ data: content.data as Record<string, any>, buffers });
+          if (msgType === 'comm_close') panelChannel?.onClose?.();
+        })
+    }
+  });
+  registerAnnotationSession(
+    {
+      name: 'jsdom',
+      shape: SHAPE,
+      classes: 4,
+      classNames: ['background', 'bone', 'degradation layer', 'residual material'],
+      store,
+      suggest: k => [{ axis: 'z', index: 2, score: 0.9, rank: 1, reason: 'test' }, { axis: 'z', index: 4, score: 0.5, rank: 2, reason: 'test' }].slice(0, k) as never,
+      imageSlice: () => new Float32Array(80).map((_, p) => p)
+    },
+    registry
+  );
+  panelChannel = {
+    send: (data, buffers) => void registry.handleFrontendMessage('comm_msg', { comm_id: 'panel', data }, buffers ?? [], HEADER),
+    close: () => void registry.handleFrontendMessage('comm_close', { comm_id: 'panel', data: {} }, [], HEADER)
+  };
+  const panel = new AnnotationPanel({ client: new AnnotationClient(panelChannel), user: 'ana', suggestions: 2, delayMs: 5 });
+  Widget.attach(panel, document.body);
+  void registry.handleFrontendMessage('comm_open', { comm_id: 'panel', target_name: 'mdlma.annotation', data: { session: 'jsdom', user: 'ana' } }, [], HEADER);
+  return { store, panel };
+}
+
+/** Waits until `ready()` holds (at most 5 s: messages travel through timers, as over a socket). */
+async function until(ready: () => boolean): Promise<void> {
+  for (const start = Date.now(); !ready() && Date.now() - start < 5000; ) await new Promise(resolve => setTimeout(resolve, 10));
+}
+const key = (panel: AnnotationPanel, k: string, mods: KeyboardEventInit = {}) => panel.node.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...mods }));
+/** Whether the slice shown has its image and prediction from the kernel (no request in flight). */
+const loaded = (panel: AnnotationPanel) => panel.node.querySelector('canvas')!.dataset.loaded === 'true';
+const labelled = (store: AnnotationStore, label: number) => store.labels().filter(v => v === label).length;
+
+/** A horizontal pointer stroke across row `row` of the 8 x 10 slice, drawn 10x enlarged. */
+function stroke(panel: AnnotationPanel, row: number): void {
+  const canvas = panel.node.querySelector('canvas')!;
+  canvas.getBoundingClientRect = () => ({ left: 0, top: 0, width: 100, height: 80, right: 100, bottom: 80, x: 0, y: 0, toJSON: () => ({}) });
+  const at = (type: string, x: number) => canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: row * 10 + 5, button: 0, bubbles: true }));
+  at('pointerdown', 5);
+  at('pointermove', 50);
+  at('pointerup', 95);
+}
+
+describe('AnnotationPanel with the kernel handler', () => {
+  it('opens on the first suggestion with the classes as palette', async () => {
+    const { panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel));
+    expect(panel.node.dataset.state).toBe('ready');
+    expect(panel.current).toEqual(['z', 2]);
+    expect(Array.from(panel.node.querySelectorAll('[data-part="queue"] li')).map(li => li.textContent)).toEqual(['1. z 20.900', '2. z 40.500']);
+    expect(Array.from(panel.node.querySelectorAll('[data-part="palette"] button')).map(b => b.textContent!.trim())).toEqual(['background', 'bone', 'degradation layer', 'residual material']);
+    panel.dispose();
+  });
+
+  it('paints with the keyed label and size, undoes and redoes with keys, in the kernel replica', async () => {
+    const { store, panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel));
+    key(panel, '3');
+    key(panel, '[');
+    key(panel, '[');
+    key(panel, '[');
+    key(panel, '[');
+    expect(panel.node.dataset.label).toBe('3');
+    expect(panel.node.dataset.brushSize).toBe('1');
+    stroke(panel, 4);
+    await until(() => labelled(store, 3) > 0);
+    expect(labelled(store, 3)).toBe(10); // one whole row of the slice, 1 pixel wide
+    expect(store.annotatedSlices()).toEqual([{ axis: 'z', index: 2, voxels: 10 }]);
+    key(panel, 'e');
+    stroke(panel, 4);
+    await until(() => labelled(store, 3) === 0);
+    expect(labelled(store, 3)).toBe(0);
+    key(panel, 'z', { ctrlKey: true });
+    await until(() => labelled(store, 3) === 10);
+    expect(labelled(store, 3)).toBe(10);
+    key(panel, 'z', { ctrlKey: true, shiftKey: true });
+    await until(() => labelled(store, 3) === 0);
+    expect(labelled(store, 3)).toBe(0);
+    key(panel, 'y', { ctrlKey: true }); // nothing left to redo
+    expect(panel.node.querySelector<HTMLButtonElement>('[data-part="redo"]')!.disabled).toBe(true);
+    panel.dispose();
+  });
+
+  it('marks slices done and shows edits made in the kernel', async () => {
+    const { store, panel } = connect();
+    await until(() => panel.queue.length === 2);
+    key(panel, 'd');
+    expect(panel.node.querySelector('[data-part="queue"] li')!.getAttribute('data-done')).toBe('true');
+    store.paint({ user: 'kernel', axis: 'z', slice: 4, label: 1, runs: [0, 7] });
+    await until(() => panel.node.dataset.annotatedVoxels === '7');
+    expect(panel.node.dataset.annotatedVoxels).toBe('7');
+    expect(panel.node.querySelectorAll('[data-part="queue"] li')[1].getAttribute('data-voxels')).toBe('7');
+    key(panel, 'n');
+    expect(panel.current).toEqual(['z', 4]);
+    await until(() => loaded(panel));
+    panel.dispose();
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The panel's side of the `mdlma.annotation` comm (protocol in kernel-lib active/comm.ts), free of JupyterLab: the
+ * labextension adapts a kernel comm to `AnnotationChannel`; `AnnotationClient` adds request ids and replies.
+ *
+ * @example
+ * const client = new AnnotationClient(channel);
+ * const reply = await client.request({ type: 'suggest', k: 6 });   // { data: { type: 'suggestions', items }, buffers }
+ */
+
+/** A JSON message with binary buffers. */
+export interface AnnotationMessage {
+  data: Record<string, any>;
+  buffers: Uint8Array[];
+}
+
+/** A comm as the panel sees it. */
+export interface AnnotationChannel {
+  send(data: Record<string, unknown>, buffers?: Uint8Array[]): void;
+  /** Set by the client: called for every kernel message. */
+  onMessage?: (msg: AnnotationMessage) => void;
+  /** Set by the client: called once when the comm closes. */
+  onClose?: () => void;
+  close(): void;
+}
+
+/** Requests with replies, and the kernel's unasked messages. */
+export class AnnotationClient {
+  constructor(readonly channel: AnnotationChannel, private readonly timeoutMs = 60000) {
+    channel.onMessage = msg => this.receive(msg);
+    channel.onClose = () => {
+      this.closed = true;
+      for (const [, p] of this.waiting) p.reject(new Error('the kernel closed the annotation comm'));
+      this.waiting.clear();
+      this.onClose?.();
+    };
+  }
+
+  /** Called with messages that answer no request (hello, yjs-update, model-updated, errors of unasked sends). */
+  onUnasked?: (msg: AnnotationMessage) => void;
+  /** Called once when the comm closes. */
+  onClose?: () => void;
+  /** Whether the comm closed. */
+  closed = false;
+
+  /** Sends a message that needs no reply. */
+  post(data: Record<string, unknown>, buffers?: Uint8Array[]): void {
+    if (!this.closed) this.channel.send(data, buffers);
+  }
+
+  /** Sends a request and resolves with its reply; an `error` reply rejects with its message. */
+  request(data: Record<string, unknown>, buffers?: Uint8Array[]): Promise<AnnotationMessage> {
+    if (this.closed) return Promise.reject(new Error('the annotation comm is closed'));
+    const id = this.nextId++;
+    return new Promise<AnnotationMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`the kernel did not answer "${String(data.type)}" within ${this.timeoutMs / 1000} s`));
+      }, this.timeoutMs);
+      this.waiting.set(id, {
+        resolve: msg => (clearTimeout(timer), resolve(msg)),
+        reject: error => (clearTimeout(timer), reject(error))
+      });
+      this.channel.send({ ...data, id }, buffers);
+    });
+  }
+
+  close(): void {
+    if (!this.closed) this.channel.close();
+  }
+
+  private receive(msg: AnnotationMessage): void {
+    const waiting = typeof msg.data.replyTo === 'number' ? this.waiting.get(msg.data.replyTo) : undefined;
+    if (!waiting) {
+      this.onUnasked?.(msg);
+      return;
+    }
+    this.waiting.delete(msg.data.replyTo);
+    if (msg.data.type === 'error') waiting.reject(new Error(String(msg.data.message)));
+    else waiting.resolve(msg);
+  }
+
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (m: AnnotationMessage) => void; reject: (e: Error) => void }>();
+}
