@@ -4,7 +4,7 @@
  *
  * @example
  * const { jobId } = await slurm.submit({ ...renderTemplate(await findTemplate('jupyterlab')).job, script });
- * const app = await appConnection(slurm, jobId);   // { host, port, token, url, jobId }
+ * const app = await appConnection(slurm, jobId);   // { host, port, token, url, baseUrl, jobId }
  */
 import { promises as fs } from 'fs';
 import { join, resolve } from 'path';
@@ -21,6 +21,8 @@ export interface AppConnection {
   port: number;
   token: string;
   url: string;
+  /** The path the app serves under: "/", or `<proxy path><host>:<port>/` when started for jupyter-server-proxy. */
+  baseUrl: string;
   jobId: string;
 }
 
@@ -45,8 +47,9 @@ export async function readAppConnection(
   if (!text || TERMINAL_STATES.has(job.state)) {
     return { app: null, job };
   }
-  const info = JSON.parse(text) as { host: string; port: number; token: string; url: string; job_id: string };
-  return { app: { host: info.host, port: info.port, token: info.token, url: info.url, jobId: info.job_id }, job };
+  const info = JSON.parse(text) as { host: string; port: number; token: string; url: string; job_id: string; base_url?: string };
+  const app = { host: info.host, port: info.port, token: info.token, url: info.url, baseUrl: info.base_url ?? '/', jobId: info.job_id };
+  return { app, job };
 }
 
 /**

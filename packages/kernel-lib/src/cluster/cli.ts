@@ -24,7 +24,9 @@ commands:
   submit [script.sh] [options]    submit a script file, or a template (--template); prints the job id
   render --template <name> ...    print the script a template submission would run (nothing is submitted)
   list [--all] [--user <u>]       jobs: queued and running (squeue), finished (sacct or the completion log)
-  show <id>                       one job ("12", a task "10_3", or an array "10" with its tasks)
+  show <id>                       one job ("12", a task "10_3", or an array "10" with its tasks), and what it
+                                  was submitted with (template, parameters, options) when mdlma submitted it
+  nodes                           the compute nodes (name, host name, address, state)
   cancel|hold|release <id>        scancel, scontrol hold, scontrol release
   logs <id> [--stderr] [--lines <n>] [--follow]
                                   the end of the job's stdout (or stderr); --follow until the job ends
@@ -43,6 +45,7 @@ submit and render options:
   --template <name>               a job template (mdlma slurm templates); --param name=value for each parameter
   --param <name=value>            a template parameter (repeatable)
   --params-json <json>            template parameters as one JSON object
+  --origin-json <json>            what the job is recorded as made from ({template, params, edited}; show prints it)
   --name <n> --partition <p> --cpus <n> --mem <4G> --time <01:00:00> --gres <gpu:1>
   --array <0-9> --dependency <afterok:12> --output <file> --error <file> --workdir <dir>
   --env <NAME=value>              job environment variable (repeatable)
@@ -99,7 +102,7 @@ namespace Private {
   }
 
   const VALUED = new Set([
-    '--template', '--param', '--params-json', '--name', '--partition', '--cpus', '--mem', '--time', '--gres', '--array',
+    '--template', '--param', '--params-json', '--origin-json', '--name', '--partition', '--cpus', '--mem', '--time', '--gres', '--array',
     '--dependency', '--output', '--error', '--workdir', '--env', '--user', '--lines', '--timeout', '--slurm-bin', '--slurm-conf',
     '--out', '--tasks', '--slab-depth', '--halo', '--model', '--axes', '--voting', '--threads', '--merge', '--task'
   ]);
@@ -160,8 +163,12 @@ namespace Private {
             finished: !parsed.flags.has('--no-finished')
           })
         };
-      case 'show':
-        return { job: await client.show(id(parsed)) };
+      case 'nodes':
+        return { nodes: await client.nodes() };
+      case 'show': {
+        const job = await client.show(id(parsed));
+        return { job, submission: await client.submission(job) };
+      }
       case 'cancel':
       case 'hold':
       case 'release':
@@ -208,7 +215,8 @@ namespace Private {
       }
       script = await fs.readFile(file, 'utf8');
     }
-    const options: SubmitOptions = { ...job, ...jobOptions(parsed), script };
+    const origin = one(parsed, '--origin-json') ? originOf(one(parsed, '--origin-json')!) : { template: templateName, params: values };
+    const options: SubmitOptions = { ...job, ...jobOptions(parsed), script, origin };
     const result = await client.submit(options);
     return { ...result, template: templateName, params: values };
   }
@@ -304,6 +312,21 @@ namespace Private {
     }
     const all = await loadTemplates();
     return { templates: all.map(({ script, ...rest }) => rest) };
+  }
+
+  /** --origin-json: what a submission was made from, when not the template submitted (an edited script). */
+  function originOf(text: string): SubmitOptions['origin'] {
+    let value: { template?: unknown; params?: unknown; edited?: unknown };
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`--origin-json is not JSON: ${(error as Error).message}`);
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      throw new UsageError('--origin-json must be a JSON object');
+    }
+    const params = value.params && typeof value.params === 'object' && !Array.isArray(value.params) ? (value.params as Record<string, unknown>) : undefined;
+    return { template: typeof value.template === 'string' ? value.template : undefined, params, edited: value.edited === true };
   }
 
   /** Template parameters from --params-json and --param name=value. */

@@ -20,7 +20,7 @@ import { SlurmCommands, runSlurm } from './exec';
 import { followFile, tailFile } from './logs';
 import { parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
 import { jobNameProblem, optionProblem, pathProblem } from './safety';
-import { SlurmJob, SubmitOptions, SubmitResult, TERMINAL_STATES } from './types';
+import { JobSubmission, SlurmJob, SlurmNode, SubmitOptions, SubmitResult, TERMINAL_STATES } from './types';
 
 /** A client of one Slurm cluster, reached through its command-line tools. */
 export class SlurmClient {
@@ -57,7 +57,27 @@ export class SlurmClient {
     if (!/^\d+$/.test(jobId)) {
       throw new SlurmSubmitError(`sbatch printed "${stdout.trim()}" instead of a job id`);
     }
+    await Private.writeSubmission(scriptDir, jobId, scriptPath, options);
     return { jobId, scriptPath, args };
+  }
+
+  /**
+   * What job `job` was submitted with (template, parameters, options), if it was submitted by
+   * `submit` with the default script folder; null otherwise. For a task, its array job's record.
+   */
+  async submission(job: Pick<SlurmJob, 'jobId' | 'arrayJobId' | 'workdir'>): Promise<JobSubmission | null> {
+    const id = job.arrayJobId ?? job.jobId;
+    const file = join(resolve(job.workdir || '.'), '.mdlma', 'slurm', `job-${id}.json`);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (!text) {
+      return null;
+    }
+    try {
+      const record = JSON.parse(text) as JobSubmission;
+      return record.jobId === String(id) ? record : null;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -99,6 +119,19 @@ export class SlurmClient {
       throw new SlurmCommandError(`show ${key}`, `no job ${key} in the queue or among finished jobs`);
     }
     return Private.arraySummary(key, tasks);
+  }
+
+  /** The cluster's compute nodes (`sinfo`), each once. */
+  async nodes(): Promise<SlurmNode[]> {
+    const out = await runSlurm(this.commands, 'sinfo', ['--noheader', '--Node', '--format=%N|%n|%o|%T']);
+    const byName = new Map<string, SlurmNode>();
+    for (const line of out.split('\n')) {
+      const [name, hostname, address, state] = line.trim().split('|');
+      if (name && !byName.has(name)) {
+        byName.set(name, { name, hostname: hostname ?? name, address: address ?? name, state: state ?? '' });
+      }
+    }
+    return [...byName.values()];
   }
 
   /** Cancels a job (`scancel`); an array id cancels all its tasks. */
@@ -303,6 +336,26 @@ namespace Private {
       args.push('--hold');
     }
     return args;
+  }
+
+  /** Keeps what job `jobId` was submitted with beside its script (a failure to write it does not fail the submission). */
+  export async function writeSubmission(scriptDir: string, jobId: string, scriptPath: string, options: SubmitOptions): Promise<void> {
+    const { script: _script, origin, env, ...rest } = options;
+    const record: JobSubmission = {
+      jobId,
+      template: origin?.template ?? null,
+      params: origin?.params ?? null,
+      edited: origin?.edited ?? false,
+      options: rest,
+      env: Object.keys(env ?? {}),
+      scriptPath,
+      submitted: new Date().toISOString()
+    };
+    const file = join(scriptDir, `job-${jobId}.json`);
+    await fs
+      .writeFile(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 })
+      .then(() => fs.rename(`${file}.tmp`, file))
+      .catch(() => undefined);
   }
 
   /** The job's extra environment, after checking the names and values. */

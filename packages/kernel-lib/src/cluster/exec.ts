@@ -11,7 +11,7 @@ import { join } from 'path';
 import { SlurmCommandError, SlurmUnavailableError } from '../errors';
 
 /** The Slurm programs the client runs. */
-export type SlurmProgram = 'sbatch' | 'squeue' | 'sacct' | 'scontrol' | 'scancel';
+export type SlurmProgram = 'sbatch' | 'squeue' | 'sacct' | 'scontrol' | 'scancel' | 'sinfo';
 
 /** Where the Slurm programs are and how to run them. */
 export interface SlurmCommands {

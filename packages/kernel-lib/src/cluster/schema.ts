@@ -63,13 +63,22 @@ export function validateParameters(
       }
       continue;
     }
-    const problem = Private.problem(spec, raw);
-    if (typeof problem === 'string') {
-      throw new SlurmTemplateError(template, name, problem);
+    const checked = checkParameter(spec, raw);
+    if ('problem' in checked) {
+      throw new SlurmTemplateError(template, name, checked.problem);
     }
-    values[name] = problem.value;
+    values[name] = checked.value;
   }
   return values;
+}
+
+/**
+ * One parameter's value checked against its schema: the converted value, or why it is refused
+ * (the job panel's form shows the same reasons as the command line, field by field).
+ */
+export function checkParameter(spec: ParameterSchema, raw: unknown): { value: ParameterValue } | { problem: string } {
+  const problem = Private.problem(spec, raw);
+  return typeof problem === 'string' ? { problem } : problem;
 }
 
 namespace Private {

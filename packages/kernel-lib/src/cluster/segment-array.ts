@@ -9,13 +9,18 @@
  * const run = await submitSegmentArray({ input: 'scan.nii.gz', out: 'labels.zarr', slabDepth: 64, axes: 9 });
  * await new SlurmClient().wait(run.mergeJobId);
  * const labels = await read('labels.zarr');
+ * // or, from a notebook, waiting for the result:
+ * const { files, run } = await segment(await open('scan.nii.gz'), { out: 'labels.nii.gz', slabDepth: 64, cluster: { tasks: 8 } });
  */
 import { promises as fs } from 'fs';
 import { join, resolve } from 'path';
 
-import { SegmentOptionError } from '../errors';
-import { createZarr, open, openZarrWriter, read, write } from '../io';
+import { InterruptedError, SegmentOptionError } from '../errors';
+import { createZarr, open, openZarrWriter, read, write, type VolumeSource } from '../io';
+import { resolveSignal } from '../kernel/interrupt';
 import { segment } from '../segment';
+import type { ClusterSegmentOptions, SegmentClusterResult, SegmentOptions } from '../segment';
+import type { Volume } from '../volume';
 import { SlurmClient } from './client';
 import { shellQuote } from './safety';
 import { SubmitOptions } from './types';
@@ -111,6 +116,67 @@ export async function submitSegmentArray(options: SegmentArrayOptions): Promise<
     job: { ...job, ...taskLogs },
     mergeJob: { ...job, ...mergeLogs, name: `${job.name}-merge` }
   };
+}
+
+/**
+ * `segment(source, { cluster, out })`: the array path for a volume opened from a file. Submits the
+ * array and merge jobs, waits for them (an interrupt cancels both), and returns the files and the run.
+ * Only what the tasks compute can be asked for: labels, model by name, 1, 3 or 9 axes.
+ */
+export async function segmentOnCluster(
+  input: Volume | VolumeSource,
+  options: SegmentOptions & { cluster: ClusterSegmentOptions }
+): Promise<SegmentClusterResult> {
+  const refuse = (option: string, reason: string) => new SegmentOptionError(option, `${reason} when segmenting on the cluster`);
+  const path = 'readSlab' in input ? input.path : undefined;
+  if (!path || path.startsWith('<')) {
+    throw refuse('input', 'must be a volume opened from a file the compute nodes can read (await open(path))');
+  }
+  const files = typeof options.out === 'string' ? { labels: options.out } : options.out;
+  if (!files?.labels) {
+    throw refuse('out', 'needs the labels file');
+  }
+  const extra = Object.keys(files).filter(key => key !== 'labels');
+  if (extra.length > 0 || Object.values(options.outputs ?? {}).some(Boolean)) {
+    throw refuse('outputs', `cannot hold ${[...extra, ...Object.keys(options.outputs ?? {})].join(', ')} (the tasks write labels only)`);
+  }
+  if (options.model !== undefined && typeof options.model !== 'string') {
+    throw refuse('model', 'must be a model name or folder, not a loaded model');
+  }
+  const axes = options.axes ?? 9;
+  if (axes !== 1 && axes !== 3 && axes !== 9) {
+    throw refuse('axes', 'must be 1, 3 or 9');
+  }
+  const { tasks, job, client = new SlurmClient() } = options.cluster;
+  const labels = files.labels;
+  const store = options.cluster.store ?? (labels.replace(/\/+$/, '').endsWith('.zarr') ? labels : `${labels}.zarr`);
+  const signal = resolveSignal(options.signal);
+  const started = Date.now();
+  const run = await submitSegmentArray({
+    input: resolve(path),
+    out: store,
+    merge: store === labels ? undefined : labels,
+    model: options.model,
+    axes,
+    voting: options.voting,
+    threads: options.threads,
+    slabDepth: options.slabDepth,
+    halo: options.halo,
+    tasks,
+    job,
+    client
+  });
+  try {
+    await client.wait(run.arrayJobId, { signal });
+    await client.wait(run.mergeJobId, { signal });
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      await client.cancel(run.arrayJobId).catch(() => undefined);
+      await client.cancel(run.mergeJobId).catch(() => undefined);
+    }
+    throw error;
+  }
+  return { files: { labels }, run, seconds: (Date.now() - started) / 1000 };
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'path';
 
 import { SlurmTemplateError } from '../errors';
 import { shellQuote } from './safety';
+import { checkParameter } from './schema';
 import { findTemplate, loadTemplates, renderTemplate } from './templates';
 
 const noUser = { user: join(tmpdir(), 'mdlma-no-templates-here') };
@@ -29,6 +30,15 @@ describe('shipped templates', () => {
     const { script, job } = renderTemplate(template, { input: 'a', output: 'b', confidence: 'c.nii', gpus: 2 });
     expect(script).toContain("--confidence 'c.nii'");
     expect(job.gres).toBe('gpu:2');
+  });
+
+  it('serve the jupyterlab app under the proxy path when one is given', async () => {
+    const template = await findTemplate('jupyterlab', noUser);
+    const plain = renderTemplate(template, {}).script;
+    expect(plain).toContain('base_url=/\n\n');
+    const proxied = renderTemplate(template, { proxy_base: '/user/ana/proxy/absolute/' }).script;
+    expect(proxied).toContain(`base_url='/user/ana/proxy/absolute/'"\${host}:\${port}/"`);
+    expect(() => renderTemplate(template, { proxy_base: '/user/ana/' })).toThrow(/does not match/);
   });
 
   it('insert the custom script as written, and only there', async () => {
@@ -60,6 +70,13 @@ describe('parameter values', () => {
     const rendering = async () => renderTemplate(await template(), params);
     await expect(rendering()).rejects.toThrow(SlurmTemplateError);
     await expect(rendering()).rejects.toThrow(message);
+  });
+
+  it("are checked one by one with the same reasons (as the job panel's form shows them)", async () => {
+    const { parameters } = await template();
+    expect(checkParameter(parameters.properties.axes, '3')).toEqual({ value: 3 });
+    expect(checkParameter(parameters.properties.input, '../x')).toEqual({ problem: expect.stringContaining('".."') });
+    expect(checkParameter(parameters.properties.name, 'a b')).toEqual({ problem: expect.stringContaining('letters, digits') });
   });
 
   it('are required where the schema says so', async () => {

@@ -72,6 +72,17 @@ export interface SlurmJob {
   tasks?: SlurmJob[];
 }
 
+/** A compute node as `sinfo` reports it: what apps spawned on it may report as their host. */
+export interface SlurmNode {
+  /** Slurm's node name (NodeName). */
+  name: string;
+  /** The node's host name (NodeHostName). */
+  hostname: string;
+  /** The node's address (NodeAddr). */
+  address: string;
+  state: string;
+}
+
 /** Options of `SlurmClient.submit`: the script text plus what becomes sbatch's arguments. */
 export interface SubmitOptions {
   /** The batch script (with its `#!` line); written to a file that sbatch reads. */
@@ -103,6 +114,27 @@ export interface SubmitOptions {
   hold?: boolean;
   /** Folder for the script file; default `<workdir>/.mdlma/slurm`. */
   scriptDir?: string;
+  /** What the job was made from (a template and its parameters; `edited`: its script was edited before submitting), kept with the job for the job panel. */
+  origin?: { template?: string; params?: Record<string, unknown>; edited?: boolean };
+}
+
+/**
+ * What was submitted, as `submit` records it beside the script (`<scriptDir>/job-<id>.json`):
+ * the template and its parameters, the sbatch options and the script file.
+ */
+export interface JobSubmission {
+  jobId: string;
+  template: string | null;
+  params: Record<string, unknown> | null;
+  /** True when the template's script was edited before it was submitted. */
+  edited: boolean;
+  /** The job options (name, cpus, mem, ...) without the script. */
+  options: Omit<SubmitOptions, 'script' | 'origin' | 'env'>;
+  /** Names of the extra environment variables (their values are not kept: they may be secrets). */
+  env: string[];
+  scriptPath: string;
+  /** ISO 8601 time of the submission. */
+  submitted: string;
 }
 
 /** What `submit` returns. */

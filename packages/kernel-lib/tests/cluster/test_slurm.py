@@ -155,6 +155,26 @@ def test_templates_are_listed_and_rendered(mdlma: Mdlma):
     assert code == 2 and "input" in out["error"]["message"] and "required" in out["error"]["message"]
 
 
+def test_show_reports_what_a_job_was_submitted_with_and_nodes_are_listed(mdlma: Mdlma, tmp_path: Path):
+    job_id = mdlma.ok("submit", "--template", "custom", "--param", "script=#!/bin/bash\ntrue", "--param", "name=recorded",
+                      "--env", "SECRET=not-kept")["jobId"]
+    shown = mdlma.ok("show", job_id)
+    submission = shown["submission"]
+    assert submission["jobId"] == job_id and submission["template"] == "custom" and submission["edited"] is False
+    assert submission["params"]["name"] == "recorded" and submission["options"]["name"] == "recorded"
+    assert submission["env"] == ["SECRET"] and "not-kept" not in json.dumps(submission)
+    assert Path(submission["scriptPath"]).read_text() == "#!/bin/bash\ntrue\n"
+    origin = json.dumps({"template": "segment-volume", "params": {"input": "a.nii"}, "edited": True})
+    edited = mdlma.ok("submit", "--template", "custom", "--param", "script=#!/bin/bash\ntrue", "--origin-json", origin)["jobId"]
+    recorded = mdlma.ok("show", edited)["submission"]
+    assert (recorded["template"], recorded["params"], recorded["edited"]) == ("segment-volume", {"input": "a.nii"}, True)
+    script = write(tmp_path / "plain.sh", "#!/bin/bash\ntrue\n")
+    plain = mdlma.ok("submit", str(script))["jobId"]
+    assert mdlma.ok("show", plain)["submission"]["template"] is None
+    nodes = mdlma.ok("nodes")["nodes"]
+    assert len(nodes) == 1 and nodes[0]["address"] == "127.0.0.1" and nodes[0]["state"] in ("idle", "mixed", "allocated")
+
+
 def test_a_user_template_overrides_and_extends_the_shipped_ones(mdlma: Mdlma, tmp_path: Path):
     user = tmp_path / "templates"
     (user / "echo").mkdir(parents=True)

@@ -84,3 +84,30 @@ def test_a_failed_task_is_resubmitted_alone(mdlma: Mdlma, tmp_path: Path):
     assert [t["id"] for t in mdlma.ok("show", again["arrayJobId"])["job"]["tasks"]] == [f"{again['arrayJobId']}_1"]
     assert mdlma.ok("show", merge)["job"]["state"] == "CANCELLED", "the merge that could never run is cancelled"
     assert compare_with_in_process(tmp_path, mdlma.env, ["labels.zarr"])["labels.zarr"]["diff"] == 0
+
+
+def test_segment_with_the_cluster_option_waits_and_equals_in_process(mdlma: Mdlma, tmp_path: Path):
+    make_phantom(mdlma, tmp_path)
+    lib = json.dumps(str(KERNEL_LIB / "lib"))
+    code = f"""
+const io = require({lib} + '/io'); const {{ segment }} = require({lib} + '/segment');
+const {{ SlurmClient }} = require({lib} + '/cluster');
+(async () => {{
+  let refused = null;
+  try {{ await segment(await io.read('scan.nii.gz'), {{ out: 'x.nii.gz', cluster: {{}} }}); }}
+  catch (e) {{ refused = {{ name: e.name, message: e.message }}; }}
+  const source = await io.open('scan.nii.gz');
+  const result = await segment(source, {{ axes: 3, slabDepth: 16, halo: 8, threads: 1, out: 'cluster.nii.gz',
+    cluster: {{ client: new SlurmClient({{ pollInterval: 300 }}), job: {{ cpus: 1 }} }} }});
+  await source.close();
+  console.log(JSON.stringify({{ refused, files: result.files, tasks: result.run.tasks, store: result.run.out, seconds: result.seconds }}));
+}})();
+"""
+    out = node(code, tmp_path, mdlma.env)
+    assert out["refused"]["name"] == "SegmentOptionError" and "opened from a file" in out["refused"]["message"]
+    assert out["files"] == {"labels": "cluster.nii.gz"} and out["tasks"] == 3
+    assert out["store"] == str(tmp_path / "cluster.nii.gz.zarr")
+    assert not (tmp_path / "x.nii.gz").exists() and not (tmp_path / "x.nii.gz.zarr").exists()
+    result = compare_with_in_process(tmp_path, mdlma.env, ["cluster.nii.gz"])
+    assert result["cluster.nii.gz"] == {"diff": 0, "shape": [48, 48, 48], "dtype": "uint8"}
+    print(f"segment(..., {{cluster}}) {out['seconds']:.1f} s (3 tasks, with scheduling) vs in-process {result['seconds']:.1f} s")

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The UI test layer: a single-node Slurm of its own (scripts/slurm-cluster.sh, own folder and ports, so that
+# a developer's cluster and the kernel tests' one are left alone) for the job panel's spec, then playwright.
+# Without root or without Slurm installed the cluster is not started and the Slurm spec says why it skips.
+#   ui-tests/run.sh [playwright args...]
+set -uo pipefail
+cd "$(dirname "$0")"
+export MDLMA_SLURM_DIR=${MDLMA_UI_SLURM_DIR:-/tmp/mdlma-slurm-ui} MDLMA_SLURM_PORT=${MDLMA_UI_SLURM_PORT:-6837}
+cluster=../scripts/slurm-cluster.sh
+if [[ $(id -u) -eq 0 ]] && command -v slurmctld >/dev/null && command -v munged >/dev/null; then
+  if bash "$cluster" start; then
+    export SLURM_CONF=$MDLMA_SLURM_DIR/slurm.conf MDLMA_UI_SLURM=1
+    trap 'bash "$cluster" stop >/dev/null 2>&1' EXIT
+  else
+    echo "ui-tests: the Slurm cluster did not start; the Slurm panel spec will fail" >&2
+    export MDLMA_UI_SLURM=failed
+  fi
+fi
+npx playwright test "$@"
