@@ -1,7 +1,9 @@
 /**
  * Viewer benchmark: for 128^3, 256^3 and 512^3 uint16 volumes with a label layer, the time from
  * the output's arrival in the browser to the first rendered frame (measured by the renderer:
- * renderModel to the animation frame after niivue drew the loaded layers), the kernel's time in
+ * renderModel to the animation frame after the GPU finished drawing the first layers shown,
+ * the embedded preview for big volumes) and to the final level (full resolution, or the
+ * overview of a volume over the browser's limits), the renderer's steps, the kernel's time in
  * show(), and the bytes the kernel websocket carried for the cell that called show().
  */
 import { mkdirSync, writeFileSync } from 'fs';
@@ -13,6 +15,7 @@ import { expect, test } from '../tests/fixtures';
 const SIZES = [128, 256, 512];
 
 test('viewer: output arrival to first frame, and websocket bytes per show()', async ({ page }) => {
+  const loadBefore = os.loadavg()[0];
   let socketBytes = 0;
   // Before the notebook opens: its kernel websocket must be seen from the start.
   page.on('websocket', ws => ws.on('framereceived', frame => (socketBytes += typeof frame.payload === 'string' ? Buffer.byteLength(frame.payload) : frame.payload.length)));
@@ -37,26 +40,29 @@ test('viewer: output arrival to first frame, and websocket bytes per show()', as
     await page.notebook.runCell(2 + 2 * i, true);
     const bytes = socketBytes;
     const renderer = page.locator('.mdlma-VolumeRenderer').nth(i);
-    await expect(renderer).toHaveAttribute('data-state', /ready|failed/, { timeout: 300000 });
+    await expect(renderer).toHaveAttribute('data-state', /ready|failed/, { timeout: 600000 });
     const lines = ((await page.notebook.getCellTextOutput(2 + 2 * i)) ?? []).join('\n');
     rows.push({
       size: `${n}^3`,
       'layer bytes (image + labels)': n ** 3 * 3,
       'kernel show() (ms)': Number(/show ms (\d+)/.exec(lines)?.[1] ?? NaN),
       'arrival to first frame (ms)': Number(await renderer.getAttribute('data-first-frame-ms')),
+      'first level': (await renderer.getAttribute('data-first-level')) ?? '',
+      'arrival to final level (ms)': Number(await renderer.getAttribute('data-ready-ms')),
       level: (await renderer.getAttribute('data-level')) ?? (await renderer.getAttribute('data-state')) ?? '',
+      'steps (ms)': Object.entries(JSON.parse((await renderer.getAttribute('data-timings')) ?? '{}')).map(([k, v]) => `${k} ${v}`).join('; '),
       'websocket bytes for the cell': bytes
     });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGB: Math.round(os.totalmem() / 2 ** 30), renderer: 'Chromium + SwiftShader (CPU WebGL2)' };
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGB: Math.round(os.totalmem() / 2 ** 30), renderer: 'Chromium + SwiftShader (CPU WebGL2)', loadAverage: [loadBefore, os.loadavg()[0]].map(l => Math.round(l * 10) / 10) };
   const out = path.resolve(__dirname, '..', '..', 'bench-results');
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'viewer.json'), JSON.stringify({ name: 'viewer', date: new Date().toISOString(), machine, rows }, null, 2));
   const header = Object.keys(rows[0]);
   const md = [
     '# viewer', '',
-    `Machine: ${machine.cpus} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.renderer}.`, '',
+    `Machine: ${machine.cpus} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.renderer}; 1-minute load average ${machine.loadAverage.join(' before, ')} after (figures scale with it on a shared machine).`, '',
     `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map(r => `| ${header.map(h => r[h]).join(' | ')} |`)
   ].join('\n');

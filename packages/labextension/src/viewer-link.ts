@@ -63,11 +63,12 @@ export class ViewerLink {
         for (const [name, settings] of Object.entries((data.layers ?? {}) as Record<string, LayerSettings>)) viewer.setLayer(name, settings);
         for (const layer of (data.added ?? []) as PayloadLayer[]) await viewer.addLayer(await this.options.loadLayer(layer));
         if (data.layout) viewer.setLayout(data.layout);
-        if (Array.isArray(data.slice)) viewer.setSlice(data.slice as [number, number, number]);
+        if (Array.isArray(data.slice)) (this.options.moveTo ?? (v => viewer.setSlice(v)))(data.slice as [number, number, number]);
         this.options.onReady?.();
         break;
       case 'setSlice':
-        viewer.setSlice(data.voxel);
+        if (this.options.moveTo) this.options.moveTo(data.voxel);
+        else viewer.setSlice(data.voxel);
         break;
       case 'setLayer':
         viewer.setLayer(data.name, data.settings ?? {});
@@ -93,6 +94,8 @@ export namespace ViewerLink {
     viewer: VolumeViewer;
     /** Fetch a layer the kernel added (full resolution, from the cache). */
     loadLayer: (layer: PayloadLayer) => Promise<ViewerLayer>;
+    /** Moves the crosshair for the kernel (default `viewer.setSlice`; big volumes move their detail box). */
+    moveTo?: (voxel: [number, number, number]) => void;
     /** Called when the kernel's state arrived and was applied (the link is usable). */
     onReady?: () => void;
     /** Called once when the link ends. */

@@ -13,8 +13,14 @@ import type { Kernel, ServerConnection } from '@jupyterlab/services';
 import { VolumeViewer } from '@mdlma/widgets';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
+import { VolumeDetail } from './volume-detail';
 import { ViewerLink } from './viewer-link';
-import { loadLayers, planSources, readSource, toViewerLayer, VOLUME_MIME, VolumePayload } from './volume-sources';
+import {
+  BrowserLimits, DEFAULT_MAX_VOXELS, effectiveLimits, loadLayers, loadPreviews, planSources, readSource, toViewerLayer, VOLUME_MIME, VolumePayload
+} from './volume-sources';
+
+/** From this many voxels (128^3) on, the embedded preview is shown first while the layers load. */
+export const PREVIEW_FIRST_VOXELS = 2 ** 21;
 
 /** The notebook an output lives in: its folder and its session. */
 export interface NotebookLocation {
@@ -66,7 +72,10 @@ export class VolumeRenderer extends Widget implements IRenderMime.IRenderer {
       layout: payload.view?.layout as never,
       slice: payload.view?.slice,
       title: payload.title,
-      onCrosshair: readout => this._link?.sendCrosshair(readout),
+      onCrosshair: readout => {
+        this._link?.sendCrosshair(readout);
+        this._detail?.follow(readout);
+      },
       onLayout: layout => this._link?.sendLayout(layout)
     });
     this._viewer = viewer;
@@ -90,26 +99,91 @@ export class VolumeRenderer extends Widget implements IRenderMime.IRenderer {
     this._resolveAttached();
   }
 
+  /**
+   * Load in steps: the embedded preview first when the layers are big (no request, a small
+   * grid: a first frame within a second), then the full layers, or the overview of layers too
+   * big for this browser with full-resolution boxes on demand. Timings go to data attributes
+   * (`data-first-frame-ms`, `data-ready-ms`, `data-timings`) and performance measures.
+   */
   private async _start(payload: VolumePayload, arrived: number): Promise<void> {
+    const timings: Record<string, number> = {};
+    let last = arrived;
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[name] = Math.round(now - last);
+      performance.measure(`mdlma-viewer:${name}`, { start: last, end: now });
+      last = now;
+    };
     await this._attached;
     const viewer = this._viewer!;
-    await viewer.ready;
     const location = this.services.locate(this.node);
     const options = { directory: location?.directory ?? '', settings: this.services.settings };
-    const plan = planSources(payload.layers, { max3DTextureSize: viewer.max3DTextureSize });
-    const { layers, level } = await loadLayers(payload.layers, plan, options);
+    // Decoding the embedded previews needs no WebGL: it runs while niivue starts.
+    const big = Private.voxels(payload.layers[0].shape) >= PREVIEW_FIRST_VOXELS && payload.layers.every(l => l.preview);
+    const decoding = big ? loadPreviews(payload.layers, options) : undefined;
+    decoding?.catch(() => undefined);
+    await viewer.ready;
+    lap('niivue');
+    const browser: BrowserLimits = {
+      max3DTextureSize: viewer.max3DTextureSize,
+      maxVoxels: viewer.isSoftwareRenderer ? DEFAULT_MAX_VOXELS.software : DEFAULT_MAX_VOXELS.hardware
+    };
+    const plan = planSources(payload.layers, browser, payload.view?.limits);
+    const loaded = (level: string) => {
+      for (const [step, ms] of Object.entries(viewer.timings)) timings[`${step} (${level})`] = ms;
+    };
+    const firstFrame = async (level: string) => {
+      loaded(level);
+      await viewer.drawn();
+      lap(`first frame (${level})`);
+      this.node.dataset.firstFrameMs = String(Math.round(performance.now() - arrived));
+      this.node.dataset.firstLevel = level;
+    };
+    const planned = plan.level === 'full' ? payload.layers[0].shape : plan.level === 'overview' ? payload.layers[0].overview!.shape : undefined;
+    // The layers' files are fetched while the preview is drawn.
+    const fetching = loadLayers(payload.layers, plan, options);
+    fetching.catch(() => undefined);
+    if (decoding && planned && Private.voxels(planned) >= PREVIEW_FIRST_VOXELS) {
+      const previews = await decoding;
+      lap('decode (preview)');
+      await viewer.load(previews);
+      if (this.isDisposed) return;
+      viewer.setNote(`Preview at 1/${payload.layers[0].preview!.factor} resolution; loading ${plan.level === 'full' ? 'full resolution' : 'the overview'}…`);
+      await firstFrame('preview');
+    }
+    const { layers, level } = await fetching;
     if (this.isDisposed) return;
+    lap(`fetch (${level}, the rest of it)`);
     await viewer.load(layers);
     if (this.isDisposed) return;
-    viewer.setNote(level === plan.level ? plan.note : 'Showing the preview embedded in the notebook: the cached files are gone (re-run the cell for full resolution).');
-    requestAnimationFrame(() => {
-      this.node.dataset.firstFrameMs = String(Math.round(performance.now() - arrived));
+    loaded(level);
+    await viewer.drawn();
+    lap(`load and draw (${level})`);
+    if (!this.node.dataset.firstFrameMs) await firstFrame(level);
+    const full = level === 'full';
+    if (level === 'overview') {
+      const limits = effectiveLimits(browser, payload.view?.limits);
+      this._detail = new VolumeDetail({
+        viewer, layers: payload.layers, load: options, overview: layers, note: plan.note,
+        // A box small enough to load in about a second even on the CPU.
+        side: Math.min(limits.max3DTextureSize, Math.floor(Math.cbrt(limits.maxVoxels / 8))),
+        onLevel: (shown, box) => {
+          this.node.dataset.level = shown;
+          if (box) this.node.dataset.detailBox = box.flat().join(',');
+          else delete this.node.dataset.detailBox;
+        }
+      });
+      await this._detail.showOverview();
+    } else {
+      viewer.setNote(level === plan.level ? plan.note : 'Showing the preview embedded in the notebook: the cached files are gone (re-run the cell for full resolution).');
       this.node.dataset.level = level;
-      this.node.dataset.state = 'ready';
-    });
+    }
+    this.node.dataset.readyMs = String(Math.round(performance.now() - arrived));
+    this.node.dataset.timings = JSON.stringify(timings);
+    this.node.dataset.state = 'ready';
     const kernel = location?.sessionContext.session?.kernel;
     if (payload.session && kernel && kernel.status !== 'dead') {
-      this._connect(payload, kernel, location!.sessionContext, options, level === 'full');
+      this._connect(payload, kernel, location!.sessionContext, options, full);
     }
   }
 
@@ -127,6 +201,7 @@ export class VolumeRenderer extends Widget implements IRenderMime.IRenderer {
       viewId: payload.session!.viewId,
       target: payload.session!.target,
       viewer: this._viewer!,
+      moveTo: this._detail && (voxel => this._detail!.moveTo(voxel)),
       loadLayer: async layer => {
         if (!full) throw new Error('layers added from the kernel are shown only at full resolution');
         return toViewerLayer(layer, await readSource(layer.src, options), 1);
@@ -141,6 +216,13 @@ export class VolumeRenderer extends Widget implements IRenderMime.IRenderer {
 
   private _viewer: VolumeViewer | undefined;
   private _link: ViewerLink | undefined;
+  private _detail: VolumeDetail | undefined;
   private readonly _attached: Promise<void>;
   private _resolveAttached!: () => void;
+}
+
+namespace Private {
+  export function voxels(shape: readonly number[]): number {
+    return shape.reduce((a, b) => a * b, 1);
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * Where the viewer's layer bytes come from: the kernel's cached NIfTI files, served under
  * `<base_url>/mdlma/api/viewer-cache/` (Jupyter's files API refuses the hidden `.mdlma/`
- * folder), the cached overview when the full layer exceeds the browser's limits, or the
- * preview embedded in the output when the files are gone (exported or moved notebook).
+ * folder), the cached overview when the full layer exceeds the browser's limits (with boxes of
+ * the full layer around the crosshair, `?box=`, read by the server from the uncompressed file),
+ * or the preview embedded in the output (shown first, and alone when the files are gone).
  *
  * @example
- * const plan = planSources(output.layers, { max3DTextureSize: 2048 });
+ * const plan = planSources(output.layers, { max3DTextureSize: 2048, maxVoxels: 2 ** 25 });
  * const layers = await loadLayers(output.layers, plan, { directory: 'study', settings });
  */
 import { PathExt, URLExt } from '@jupyterlab/coreutils';
@@ -44,7 +45,7 @@ export interface VolumePayload {
   version: number;
   title?: string;
   layers: PayloadLayer[];
-  view: { slice: [number, number, number]; layout: string };
+  view: { slice: [number, number, number]; layout: string; limits?: { maxSide?: number; maxVoxels?: number } };
   classes?: Record<number, { name: string; color: string }>;
   session?: { viewId: string; target: string };
 }
@@ -55,26 +56,69 @@ export interface SourcePlan {
   note: string;
 }
 
-/** Limits of the browser's WebGL. */
+/**
+ * Largest layer the browser loads whole. niivue keeps about 12 bytes of textures per voxel
+ * (RGBA colours, gradients, overlays), and software WebGL needs seconds per 2^24 voxels, hence
+ * a smaller budget there.
+ */
 export interface BrowserLimits {
+  /** The context's MAX_3D_TEXTURE_SIZE (or less). */
   max3DTextureSize: number;
-  /** Bytes one layer may take (default 1 GiB: textures of several layers under the ~2 GB buffer limit). */
-  maxLayerBytes?: number;
+  /** Voxels one layer may have (default `DEFAULT_MAX_VOXELS`). */
+  maxVoxels?: number;
+}
+
+/** Default voxel budgets of a layer: GPU, and software WebGL (SwiftShader: about 3 s per 2^25 voxels). */
+export const DEFAULT_MAX_VOXELS = { hardware: 2 ** 27, software: 2 ** 25 };
+
+/** The browser's limits narrowed by those the output asks for (`show(…, { limits })`). */
+export function effectiveLimits(browser: BrowserLimits, asked: VolumePayload['view']['limits'] = {}): Required<BrowserLimits> {
+  const positive = (n: number | undefined) => (typeof n === 'number' && n >= 1 ? n : Infinity);
+  return {
+    max3DTextureSize: Math.min(browser.max3DTextureSize, positive(asked.maxSide)),
+    maxVoxels: Math.min(browser.maxVoxels ?? DEFAULT_MAX_VOXELS.hardware, positive(asked.maxVoxels))
+  };
+}
+
+/** Whether a grid of this shape fits the limits. */
+export function fitsLimits(shape: readonly number[], limits: Required<BrowserLimits>): boolean {
+  return Math.max(...shape) <= limits.max3DTextureSize && shape.reduce((a, b) => a * b, 1) <= limits.maxVoxels;
 }
 
 /** Choose full layers when they fit the browser, else the overview, else the embedded preview. */
-export function planSources(layers: PayloadLayer[], limits: BrowserLimits): SourcePlan {
-  const maxBytes = limits.maxLayerBytes ?? 2 ** 30;
-  const fits = (shape: number[], dtype: string) =>
-    Math.max(...shape) <= limits.max3DTextureSize && shape.reduce((a, b) => a * b, 1) * Private.bytesPer(dtype) <= maxBytes;
+export function planSources(layers: PayloadLayer[], browser: BrowserLimits, asked?: VolumePayload['view']['limits']): SourcePlan {
+  const limits = effectiveLimits(browser, asked);
   const hasPath = (src: PayloadLayer['src'] | undefined) => !!src && 'path' in src;
-  if (layers.every(l => fits(l.shape, l.dtype))) return { level: 'full', note: '' };
+  if (layers.every(l => fitsLimits(l.shape, limits))) return { level: 'full', note: '' };
   const first = layers[0];
-  const why = `${first.shape.join(' × ')} exceeds this browser's limits (3D texture ${limits.max3DTextureSize} per side, ${Math.round(maxBytes / 2 ** 20)} MB per layer)`;
-  if (layers.every(l => l.overview && hasPath(l.overview.src) && fits(l.overview.shape, l.dtype))) {
-    return { level: 'overview', note: `Overview at 1/${first.overview!.factor} resolution: ${why}. Full resolution on demand is not available yet; use showSlices for full-resolution planes.` };
+  const why = `${first.shape.join(' × ')} exceeds the viewer's limits here (${limits.max3DTextureSize} per side, ${Private.count(limits.maxVoxels)} voxels)`;
+  if (layers.every(l => l.overview && hasPath(l.overview.src) && fitsLimits(l.overview.shape, limits))) {
+    return { level: 'overview', note: `Overview at 1/${first.overview!.factor} resolution: ${why}.` };
   }
   return { level: 'preview', note: `Preview at 1/${first.preview?.factor ?? '?'} resolution: ${why}.` };
+}
+
+/** A box of the full volume: [start, stop) per axis z, y, x. */
+export type Box = [[number, number], [number, number], [number, number]];
+
+/** The box of at most `side` voxels per axis centred on `voxel`, moved inside the volume. */
+export function boxAround(voxel: readonly number[], shape: readonly number[], side: number): Box {
+  return shape.map((n, a) => {
+    const size = Math.max(1, Math.min(n, Math.floor(side)));
+    const start = Math.max(0, Math.min(n - size, Math.round(voxel[a] - size / 2)));
+    return [start, start + size];
+  }) as Box;
+}
+
+/** The full-resolution voxels of `box` of each layer's cached file, as viewer layers starting at the box's corner. */
+export async function loadBox(layers: PayloadLayer[], box: Box, options: LoadOptions): Promise<ViewerLayer[]> {
+  const query = box.flat().join(',');
+  return Promise.all(layers.map(async layer => {
+    if (!('path' in layer.src)) throw new Error(`layer ${layer.name} has no cached file`);
+    const response = await ServerConnection.makeRequest(`${cacheFileUrl(layer.src.path, options)}?box=${query}`, { method: 'GET' }, options.settings);
+    if (!response.ok) throw new Error(`${layer.src.path} box ${query}: HTTP ${response.status}`);
+    return { ...toViewerLayer(layer, await response.arrayBuffer(), 1), offset: box.map(([start]) => start) as [number, number, number] };
+  }));
 }
 
 /** Options of `loadLayers`. */
@@ -82,6 +126,11 @@ export interface LoadOptions {
   /** The notebook's folder, relative to the server root (cache paths are relative to it). */
   directory: string;
   settings: ServerConnection.ISettings;
+}
+
+/** The embedded previews as viewer layers (no request: they are in the output). */
+export async function loadPreviews(layers: PayloadLayer[], options: LoadOptions): Promise<ViewerLayer[]> {
+  return Promise.all(layers.map(async layer => toViewerLayer(layer, await readSource(layer.preview!.src, options), layer.preview!.factor)));
 }
 
 /** The layers' bytes for a plan; falls back to the embedded previews when a file cannot be read. */
@@ -98,8 +147,7 @@ export async function loadLayers(layers: PayloadLayer[], plan: SourcePlan, optio
       if (!layers.every(l => l.preview)) throw error;
     }
   }
-  const previews = await Promise.all(layers.map(async layer => toViewerLayer(layer, await readSource(layer.preview!.src, options), layer.preview!.factor)));
-  return { layers: previews, level: 'preview' };
+  return { layers: await loadPreviews(layers, options), level: 'preview' };
 }
 
 /** The bytes of a layer source: a cached file, or base64 (gunzipped when compressed). */
@@ -136,8 +184,10 @@ export function toViewerLayer(layer: PayloadLayer, bytes: ArrayBuffer, factor: n
 }
 
 namespace Private {
-  export function bytesPer(dtype: string): number {
-    return dtype === 'uint8' ? 1 : dtype === 'float32' ? 4 : 2;
+  /** 33554432 as "2^25", other counts as they are. */
+  export function count(n: number): string {
+    const power = Math.log2(n);
+    return Number.isInteger(power) && power > 10 ? `2^${power}` : String(n);
   }
 
   export function base64Bytes(text: string): Uint8Array {

@@ -94,6 +94,7 @@ export function renderLegend(node: HTMLElement, classes: Record<number, LabelCla
 namespace Private {
   export const LAYOUTS: Array<[ViewerLayout, string]> = [
     ['multiplanar', 'Planes + 3D'],
+    ['planes', 'Planes'],
     ['axial', 'Axial'],
     ['coronal', 'Coronal'],
     ['sagittal', 'Sagittal'],

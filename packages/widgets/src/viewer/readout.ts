@@ -8,17 +8,17 @@
  */
 import type { Readout, VolumeGeometry } from './types';
 
-/** The full-resolution voxel [z, y, x] at the centre of a binned voxel (factor 1: itself). */
-export function fullVoxel(shown: readonly [number, number, number], factor: number, shape?: readonly [number, number, number]): [number, number, number] {
+/** The full-resolution voxel [z, y, x] at the centre of a binned voxel (factor 1: itself), for data starting at `offset`. */
+export function fullVoxel(shown: readonly [number, number, number], factor: number, shape?: readonly [number, number, number], offset: readonly number[] = [0, 0, 0]): [number, number, number] {
   return shown.map((v, a) => {
-    const full = Math.floor(Math.round(v) * factor + (factor - 1) / 2);
+    const full = offset[a] + Math.floor(Math.round(v) * factor + (factor - 1) / 2);
     return shape ? Math.max(0, Math.min(shape[a] - 1, full)) : full;
   }) as [number, number, number];
 }
 
-/** The binned voxel that holds a full-resolution voxel. */
-export function shownVoxel(full: readonly [number, number, number], factor: number): [number, number, number] {
-  return full.map(v => Math.floor(v / factor)) as [number, number, number];
+/** The binned voxel that holds a full-resolution voxel (of data starting at `offset`). */
+export function shownVoxel(full: readonly [number, number, number], factor: number, offset: readonly number[] = [0, 0, 0]): [number, number, number] {
+  return full.map((v, a) => Math.floor((v - offset[a]) / factor)) as [number, number, number];
 }
 
 /** Position of a full-resolution voxel centre in µm [z, y, x]. */

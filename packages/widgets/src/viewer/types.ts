@@ -8,8 +8,8 @@
 /** What a layer shows. */
 export type LayerKind = 'image' | 'labels' | 'confidence';
 
-/** Pane arrangement: three planes plus 3D, one plane, or 3D only. */
-export type ViewerLayout = 'multiplanar' | 'axial' | 'coronal' | 'sagittal' | 'render';
+/** Pane arrangement: three planes plus 3D, three planes, one plane, or 3D only. */
+export type ViewerLayout = 'multiplanar' | 'planes' | 'axial' | 'coronal' | 'sagittal' | 'render';
 
 /** A label class of the legend. */
 export interface LabelClass {
@@ -37,6 +37,8 @@ export interface ViewerLayer {
   bytes: ArrayBuffer;
   /** Binning factor of `bytes` against the full layer (1: full resolution). */
   factor: number;
+  /** Full-resolution voxel [z, y, x] where `bytes` start (a detail box; default the origin). */
+  offset?: [number, number, number];
 }
 
 /** Geometry of the full-resolution volume: shape [z, y, x], spacing and origin in µm. */

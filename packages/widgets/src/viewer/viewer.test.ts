@@ -32,6 +32,12 @@ describe('readout', () => {
     expect(shownVoxel([31, 13, 22], 3)).toEqual([10, 4, 7]);
   });
 
+  it('places voxels of a full-resolution box at its offset in the full volume', () => {
+    expect(fullVoxel([0, 5, 31], 1, geometry.shape, [16, 16, 32])).toEqual([16, 21, 63]);
+    expect(shownVoxel([16, 21, 63], 1, [16, 16, 32])).toEqual([0, 5, 31]);
+    expect(fullVoxel([40, 0, 0], 1, geometry.shape, [32, 0, 0])).toEqual([63, 0, 0]);
+  });
+
   it('writes position in µm and values by kind', () => {
     const voxel: [number, number, number] = [1, 2, 3];
     const text = formatReadout(

@@ -61,6 +61,16 @@ export class VolumeViewer extends Widget {
     return this._stage?.max3DTextureSize ?? 0;
   }
 
+  /** Milliseconds of the last `load` in niivue: parsing the NIfTI bytes, building its textures. */
+  get timings(): Record<string, number> {
+    return { ...this._stage?.timings };
+  }
+
+  /** Whether WebGL runs on the CPU (false before `ready`). */
+  get isSoftwareRenderer(): boolean {
+    return this._stage?.isSoftwareRenderer ?? false;
+  }
+
   /** Geometry of the full-resolution volume. */
   get geometry(): VolumeGeometry {
     return this._options.geometry;
@@ -74,21 +84,38 @@ export class VolumeViewer extends Widget {
   /** The crosshair voxel [z, y, x] of the full volume. */
   get slice(): [number, number, number] | undefined {
     const shown = this._stage?.sliceVoxel;
-    return shown && fullVoxel(shown, this._factor, this.geometry.shape);
+    return shown && fullVoxel(shown, this._grid.factor, this.geometry.shape, this._grid.offset);
   }
 
-  /** Show these layers (replacing any); all must share one binning factor. */
-  async load(layers: ViewerLayer[]): Promise<void> {
+  /** How the shown data maps to the full volume: binning factor and first voxel [z, y, x]. */
+  get grid(): { factor: number; offset: [number, number, number]; shape: [number, number, number] } {
+    return { ...this._grid, offset: [...this._grid.offset] as [number, number, number], shape: [...this._grid.shape] as [number, number, number] };
+  }
+
+  /**
+   * Show these layers (replacing any); all share one grid (binning factor, offset, shape). The
+   * crosshair goes to `options.slice` (default: the first slice given, or where it was).
+   */
+  async load(layers: ViewerLayer[], options: { shape?: [number, number, number]; slice?: [number, number, number] } = {}): Promise<void> {
     await this._ready;
     const stage = this._stage!;
-    this._factor = layers[0]?.factor ?? 1;
+    const keep = this.node.dataset.loaded === 'true' ? this.slice : undefined;
+    const factor = layers[0]?.factor ?? 1;
+    const shape = options.shape ?? (this.geometry.shape.map(n => Math.max(1, Math.floor(n / factor))) as [number, number, number]);
     await stage.setLayers(layers);
     if (stage.isDisposed) return;
+    this._grid = { factor, offset: layers[0]?.offset ?? [0, 0, 0], shape };
+    const voxels = this.geometry.shape.reduce((a, b) => a * b, 1);
+    if (!this._layoutChosen && this._viewLayout === 'multiplanar' && stage.isSoftwareRenderer && voxels >= VolumeViewer.SOFTWARE_3D_VOXELS) {
+      this._viewLayout = 'planes'; // on the CPU the 3D pane costs seconds: one click away in the layout switch
+      this._controls.setLayout('planes');
+    }
     stage.setLayout(this._viewLayout);
     this._controls.setLayers(stage.layers);
     renderLegend(this._legend, this._classes, stage.layers.some(l => l.kind === 'labels'));
-    this.setSlice(this._options.slice ?? (this.geometry.shape.map(n => n >> 1) as [number, number, number]));
+    this.setSlice(options.slice ?? keep ?? this._options.slice ?? (this.geometry.shape.map(n => n >> 1) as [number, number, number]));
     this.node.dataset.loaded = 'true';
+    this.node.dataset.layout = this._viewLayout;
   }
 
   /** Add a layer on top (same grid and factor as the others). */
@@ -99,9 +126,10 @@ export class VolumeViewer extends Widget {
     renderLegend(this._legend, this._classes, this._stage!.layers.some(l => l.kind === 'labels'));
   }
 
-  /** Move the crosshair to a full-resolution voxel [z, y, x]. */
+  /** Move the crosshair to a full-resolution voxel [z, y, x] (clamped to the shown data). */
   setSlice(voxel: readonly [number, number, number]): void {
-    this._stage?.setSliceVoxel(shownVoxel(voxel, this._factor));
+    const shown = shownVoxel(voxel, this._grid.factor, this._grid.offset).map((v, a) => Math.max(0, Math.min(this._grid.shape[a] - 1, v)));
+    this._stage?.setSliceVoxel(shown as [number, number, number]);
   }
 
   /** Change a layer's visibility, opacity, colormap or window. */
@@ -117,15 +145,31 @@ export class VolumeViewer extends Widget {
 
   /** Switch the layout. */
   setLayout(layout: ViewerLayout): void {
+    this._layoutChosen = true;
     this._viewLayout = layout;
     this._controls.setLayout(layout);
     this._stage?.setLayout(layout);
+    this.node.dataset.layout = layout;
   }
 
-  /** A visible note above the view (e.g. "overview at 1/4 resolution"); empty hides it. */
-  setNote(text: string): void {
-    this._note.textContent = text;
+  /** A visible note above the view (e.g. "overview at 1/4 resolution"), with optional buttons; empty hides it. */
+  setNote(text: string, actions: VolumeViewer.INoteAction[] = []): void {
+    const buttons = actions.map(action => {
+      const button = document.createElement('button');
+      button.className = 'mdlma-VolumeViewer-noteAction';
+      button.dataset.action = action.id;
+      button.textContent = action.label;
+      button.addEventListener('click', () => action.run());
+      return button;
+    });
+    this._note.replaceChildren(document.createTextNode(text), ...buttons);
     this._note.hidden = !text;
+  }
+
+  /** Resolves after the frame that shows what was loaded and drawn so far is on screen. */
+  async drawn(): Promise<void> {
+    this._stage?.finish();
+    await new Promise(resolve => requestAnimationFrame(resolve));
   }
 
   /** The current frame as a PNG data URL. */
@@ -208,8 +252,8 @@ export class VolumeViewer extends Widget {
   }
 
   private _readoutAt(shown: [number, number, number]): Readout | undefined {
-    if (!this._stage || shown.some((v, a) => v < 0 || v * this._factor >= this.geometry.shape[a])) return undefined;
-    const voxel = fullVoxel(shown, this._factor, this.geometry.shape);
+    if (!this._stage || shown.some((v, a) => v < 0 || v >= this._grid.shape[a])) return undefined;
+    const voxel = fullVoxel(shown, this._grid.factor, this.geometry.shape, this._grid.offset);
     return { voxel, um: positionUm(voxel, this.geometry), values: this._stage.valuesAt(shown) };
   }
 
@@ -226,12 +270,23 @@ export class VolumeViewer extends Widget {
   private _stage: NiivueStage | undefined;
   private _starting = false;
   private _viewLayout: ViewerLayout;
-  private _factor = 1;
+  private _layoutChosen = false;
+  private _grid: { factor: number; offset: [number, number, number]; shape: [number, number, number] } = { factor: 1, offset: [0, 0, 0], shape: [1, 1, 1] };
   private _crosshair: Readout | undefined;
   private _current: Readout | undefined;
 }
 
 export namespace VolumeViewer {
+  /** From this many voxels (128^3) on, a software renderer starts "Planes + 3D" as "Planes": the 3D pane's set-up costs seconds on the CPU. */
+  export const SOFTWARE_3D_VOXELS = 2 ** 21;
+
+  /** A button in the note. */
+  export interface INoteAction {
+    id: string;
+    label: string;
+    run: () => void;
+  }
+
   /** Options of the VolumeViewer constructor. */
   export interface IOptions {
     /** Geometry of the full-resolution volume (readout positions, slices). */

@@ -20,6 +20,7 @@ export {
   volumeBundle, volumeOutput
 } from './payload';
 export type { LabelClass, LayerInput, LayerKind, LayerOptions, LayerSource, LayerSpec, ReducedLayer, ViewerLayout, ViewSpec, VolumeOutput } from './payload';
-export { DEFAULT_PREVIEW_BYTES, embeddedPreview, reductionFactor } from './preview';
+export { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reductionFactor } from './preview';
+export type { ViewerLimits } from './preview';
 export { show } from './show';
 export type { ShowLayers, ShowOptions } from './show';

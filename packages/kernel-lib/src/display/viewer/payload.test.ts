@@ -102,6 +102,22 @@ describe('volume output payload', () => {
       expect(viewer.slice).toEqual([7, 8, 16]);
     });
 
+    it('writes an overview within the limits for layers that exceed them, and passes the limits to the browser', async () => {
+      const small = await show({ image, labels }, { cache: { root: folder } });
+      expect((bundles[0][VOLUME_MIME] as VolumeOutput).layers.some(l => l.overview)).toBe(false);
+      small.close();
+      await show({ image, labels }, { cache: { root: folder }, limits: { maxSide: 12 } });
+      const output = bundles[1][VOLUME_MIME] as VolumeOutput;
+      expect(output.view.limits).toEqual({ maxSide: 12 });
+      for (const layer of output.layers) {
+        // 32 / 3 = 10 per side: the smallest factor within 12; labels binned by mode stay labels.
+        expect(layer.overview).toMatchObject({ factor: 3, shape: [2, 5, 10], src: { path: expect.stringMatching(/^\.mdlma\/cache\/[0-9a-f]{32}\.nii$/) } });
+      }
+      const overview = await open(path.join(folder, (output.layers[1].overview!.src as { path: string }).path));
+      expect(overview.shape).toEqual([2, 5, 10]);
+      expect(overview.dtype).toBe('uint8');
+    });
+
     it('rejects layers of another shape with a message that says what to do', async () => {
       const wrong = Volume.zeros([8, 16, 31], 'uint8');
       await expect(show({ image, labels: wrong }, { cache: { root: folder } })).rejects.toThrow(/resample it/);

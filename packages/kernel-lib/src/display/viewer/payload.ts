@@ -24,8 +24,8 @@ export const VIEWER_TARGET = 'mdlma.viewer';
 /** What a layer shows: intensities, class labels, or a confidence map in [0, 1]. */
 export type LayerKind = 'image' | 'labels' | 'confidence';
 
-/** How the viewer arranges its panes. */
-export type ViewerLayout = 'multiplanar' | 'axial' | 'coronal' | 'sagittal' | 'render';
+/** How the viewer arranges its panes: three planes and 3D, three planes, one plane, or 3D only. */
+export type ViewerLayout = 'multiplanar' | 'planes' | 'axial' | 'coronal' | 'sagittal' | 'render';
 
 /** Where a layer's NIfTI bytes are: a file relative to the notebook, or base64 in the output. */
 export type LayerSource = { path: string } | { data: string };
@@ -67,6 +67,8 @@ export interface ViewSpec {
   /** Crosshair voxel [z, y, x]. */
   slice: [number, number, number];
   layout: ViewerLayout;
+  /** Largest layer the browser loads whole (the caller's limits; the browser's own apply too). */
+  limits?: { maxSide?: number; maxVoxels?: number };
 }
 
 /** A label class: name and colour (#rrggbb). */

@@ -19,11 +19,19 @@ import type { LayerKind, ReducedLayer } from './payload';
 /** Default budget of the embedded preview, all layers together (raw voxel bytes). */
 export const DEFAULT_PREVIEW_BYTES = 2 * 2 ** 20;
 
-/** Largest side a browser 3D texture is assumed to take (WebGL2 guarantees only 256; desktop GPUs give 2048). */
-export const OVERVIEW_MAX_SIDE = 1024;
+/**
+ * Size of the cached overview, which every WebGL2 browser can show: WebGL2 guarantees 3D
+ * textures of 256 per side, and 2^24 voxels (256^3) keep niivue's RGBA textures under 200 MB.
+ * Layers bigger than this get an overview; the browser shows it instead when the full layer
+ * exceeds its own limits (3D texture size, voxel budget), with full-resolution detail on demand.
+ */
+export const OVERVIEW_LIMITS: ViewerLimits = { maxSide: 256, maxVoxels: 2 ** 24 };
 
-/** Largest overview in bytes: well under the ~2 GB buffer limit of browsers. */
-export const OVERVIEW_MAX_BYTES = 2 ** 30;
+/** Largest layer the browser should load whole: longest side and voxel count. */
+export interface ViewerLimits {
+  maxSide: number;
+  maxVoxels: number;
+}
 
 /**
  * The smallest integer binning factor that brings the volumes together under `budgetBytes` and
@@ -53,9 +61,14 @@ export function embeddedPreview(volume: Volume, kind: LayerKind, factor: number,
   return { src: { data: gzipSync(niftiBytes(bytes, scaling), { level: 6 }).toString('base64') }, shape: [...small.shape] as unknown as Shape3, factor };
 }
 
-/** Whether a layer is too big for the browser (a side over the 3D texture size or over the byte limit). */
-export function needsOverview(volume: Volume): boolean {
-  return Math.max(...volume.shape) > OVERVIEW_MAX_SIDE * 2 || volume.byteLength > OVERVIEW_MAX_BYTES;
+/** Whether a layer exceeds `limits` (and so gets an overview that fits them). */
+export function needsOverview(volume: Volume, limits: ViewerLimits = OVERVIEW_LIMITS): boolean {
+  return Math.max(...volume.shape) > limits.maxSide || volume.size > limits.maxVoxels;
+}
+
+/** The smallest binning factor that brings `volume` within `limits`. */
+export function overviewFactor(volume: Volume, limits: ViewerLimits = OVERVIEW_LIMITS): number {
+  return reductionFactor([volume], limits.maxVoxels, limits.maxSide, 1);
 }
 
 namespace Private {

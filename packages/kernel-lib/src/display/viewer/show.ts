@@ -20,7 +20,7 @@ import { ViewerHandle, registerHandle } from './handle';
 import {
   describeLayer, describeOutput, LabelClass, LayerKind, LayerOptions, LayerSpec, VIEWER_TARGET, ViewerLayout, volumeBundle, volumeOutput
 } from './payload';
-import { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_MAX_BYTES, OVERVIEW_MAX_SIDE, reduce, reductionFactor } from './preview';
+import { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reduce, reductionFactor, ViewerLimits } from './preview';
 
 /** The layers of `show`: an image, optional labels and confidence, and any further layers. */
 export interface ShowLayers {
@@ -43,6 +43,12 @@ export interface ShowOptions {
   cache?: LayerCache | LayerCache.IOptions;
   /** Budget of the embedded preview in raw voxel bytes, all layers together (default 2 MiB; 0: none). */
   previewBytes?: number;
+  /**
+   * Largest layer the browser loads whole (default: what its WebGL allows). Bigger layers are
+   * shown as an overview within these limits (and at most 256 per side, 2^24 voxels), with
+   * full-resolution detail around the crosshair on demand.
+   */
+  limits?: Partial<ViewerLimits>;
 }
 
 /** Show volumes in the calling cell; returns the handle that talks to the viewer. */
@@ -54,14 +60,13 @@ export async function show(input: Volume | ShowLayers, options: ShowOptions = {}
   const budget = options.previewBytes ?? DEFAULT_PREVIEW_BYTES;
   const previewFactor = budget > 0 ? reductionFactor(layers.map(l => l.volume), budget, Infinity, 1) : 0;
 
-  // One overview factor for all layers, so that the browser shows them on one grid.
-  const overviewFactor = layers.some(l => needsOverview(l.volume))
-    ? reductionFactor([layers.reduce((a, b) => (b.volume.byteLength > a.volume.byteLength ? b : a)).volume], OVERVIEW_MAX_BYTES / 4, OVERVIEW_MAX_SIDE)
-    : 0;
+  // One overview factor for all layers (same shape), so that the browser shows them on one grid.
+  const limits = Private.limits(options.limits);
+  const overview = needsOverview(image, limits) ? overviewFactor(image, limits) : 0;
   const specs: LayerSpec[] = [];
   const written: string[] = [];
   for (const layer of layers) {
-    const spec = await Private.prepare(cache, layer, { previewFactor, overviewFactor }, written);
+    const spec = await Private.prepare(cache, layer, { previewFactor, overviewFactor: overview }, written);
     specs.push(spec);
   }
   await cache.prune(written);
@@ -71,7 +76,7 @@ export async function show(input: Volume | ShowLayers, options: ShowOptions = {}
   const output = volumeOutput({
     title: options.title,
     layers: specs,
-    view: { slice, layout: options.layout ?? 'multiplanar' },
+    view: { slice, layout: options.layout ?? 'multiplanar', ...(options.limits ? { limits: Private.given(options.limits) } : {}) },
     classes: options.classes,
     session: { viewId, target: VIEWER_TARGET }
   });
@@ -107,6 +112,18 @@ namespace Private {
       list.push({ ...extra, kind: extra.kind ?? 'image', name: extra.name ?? `layer ${list.length}` });
     }
     return list;
+  }
+
+  /** The caller's limits (those given, as positive integers). */
+  export function given(limits: Partial<ViewerLimits>): Partial<ViewerLimits> {
+    const valid = (n: number | undefined) => n !== undefined && Number.isFinite(n) && n >= 1;
+    return Object.fromEntries(Object.entries(limits).filter(([key, n]) => (key === 'maxSide' || key === 'maxVoxels') && valid(n)).map(([key, n]) => [key, Math.floor(n as number)]));
+  }
+
+  /** The caller's limits within those of the overview every browser can show. */
+  export function limits(limits: Partial<ViewerLimits> = {}): ViewerLimits {
+    const mine = given(limits);
+    return { maxSide: Math.min(mine.maxSide ?? Infinity, OVERVIEW_LIMITS.maxSide), maxVoxels: Math.min(mine.maxVoxels ?? Infinity, OVERVIEW_LIMITS.maxVoxels) };
   }
 
   export function checkShapes(layers: Layer[]): void {
