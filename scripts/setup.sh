@@ -46,7 +46,7 @@ npx tsc -b packages/kernel-lib packages/widgets packages/labextension
 chmod +x packages/kernel-lib/lib/cli.js
 [[ -e node_modules/.bin/mdlma ]] || ln -s ../@mdlma/kernel/lib/cli.js node_modules/.bin/mdlma
 
-labext_inputs=$(find packages/labextension/src packages/labextension/style packages/widgets/src packages/widgets/style \
+labext_inputs=$(find packages/labextension/src packages/labextension/style packages/labextension/schema packages/widgets/src packages/widgets/style \
   packages/labextension/package.json packages/labextension/pyproject.toml packages/labextension/mdlma_lab -type f \
   -not -path '*/labextension/mdlma_lab/labextension/*' -not -name '*.pyc' | sort)
 # shellcheck disable=SC2086

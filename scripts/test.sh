@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end.
 # Layers: unit (jest), kernel (jupyter_client; with the real Slurm cluster tests), server (Jupyter server
-# extension), models (the training recipe's smoke run), notebooks (examples/ executed and exported to HTML),
-# ui (galata in Debian's Chromium).
+# extension), models (the training recipe's smoke run), notebooks (the SciCat contract against the SDK's DTOs, then
+# examples/ executed and exported to HTML),
+# ui (galata in Debian's Chromium; ui-tests/run.sh starts a Slurm of its own for the job panel).
 #   test.sh [layer ...]   only the named layers
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,8 @@ declare -A COMMANDS=(
   [kernel]="python -m pytest -q packages/kernel-lib/tests"
   [server]="python -m pytest -q packages/labextension/tests"
   [models]="bash models/train/train.sh --smoke && echo '1 passed, 0 failed'"
-  [notebooks]="python -m pytest -q tests/notebooks"
-  [ui]="bash -c 'cd ui-tests && npx playwright test'"
+  [notebooks]="python -m pytest -q tests/scicat tests/notebooks"
+  [ui]="bash ui-tests/run.sh"
 )
 ORDER=(unit kernel server models notebooks ui)
 [[ $# -gt 0 ]] && ORDER=("$@")

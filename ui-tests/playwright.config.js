@@ -7,6 +7,10 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const venvBin = path.resolve(__dirname, '..', '.venv', 'bin');
 const nodeBin = path.resolve(__dirname, '..', 'node_modules', '.bin');
+// Kernels read the SciCat token from this file (catalog-sidebar.spec.ts writes it, mode 0600), never from a cell;
+// the developer's own SciCat settings stay out of the tests.
+process.env.MDLMA_CATALOG_CONFIG = path.join(require('os').tmpdir(), 'mdlma-ui-tests', 'catalog.json');
+for (const name of ['SCICAT_URL', 'SCICAT_TOKEN', 'SCICAT_PATH_MAP']) delete process.env[name];
 const env = { ...process.env, PATH: `${venvBin}:${nodeBin}:${process.env.PATH}` };
 const lab = (port, baseUrl) =>
   `${venvBin}/jupyter lab --config jupyter_server_test_config.py --port ${port} --ServerApp.base_url=${baseUrl}`;

@@ -4,7 +4,12 @@ The executed notebooks and their HTML land in .test-logs/notebooks/ (what CI kee
 """
 import base64
 import json
+import os
 import re
+import secrets
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -17,6 +22,35 @@ EXAMPLES = REPO / "examples"
 OUT = REPO / ".test-logs" / "notebooks"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 VEGALITE = "application/vnd.vegalite.v5+json"
+# Notebooks that talk to SciCat run against the contract server (tests only), told through their kernel's environment.
+NEEDS_SCICAT = {"06-catalog"}
+SCICAT_TOKENS: dict[str, str] = {}
+
+
+@contextmanager
+def services_for(path: Path, tmp: Path):
+    """Starts what a notebook needs (the SciCat contract server) and sets SCICAT_URL/TOKEN/PATH_MAP for its kernel."""
+    if path.stem not in NEEDS_SCICAT:
+        yield
+        return
+    token = SCICAT_TOKENS[path.stem] = secrets.token_urlsafe(24)
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "scicat" / "contract_server.py"), "--port", "0",
+                               "--data-root", str(tmp / "beamline"), "--token", token], stdout=subprocess.PIPE, text=True)
+    info = json.loads(server.stdout.readline())
+    env = {"SCICAT_URL": info["url"], "SCICAT_TOKEN": token, "MDLMA_CATALOG_CONFIG": str(tmp / "catalog.json"),
+           "SCICAT_PATH_MAP": json.dumps({info["beamlineRoot"]: info["dataRoot"]})}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        server.terminate()
+        server.wait(10)
 
 
 def outputs(nb):
@@ -33,12 +67,13 @@ def static_svgs(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def executed(request):
+def executed(request, tmp_path_factory):
     """(notebook source path, executed notebook, exported HTML)."""
     path = request.param
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.kernelspec.name == "mdlma", "tutorials run on the TypeScript (MDLMA) kernel"
-    NotebookClient(nb, kernel_name="mdlma", timeout=900, resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    with services_for(path, tmp_path_factory.mktemp(path.stem)):
+        NotebookClient(nb, kernel_name="mdlma", timeout=900, resources={"metadata": {"path": str(EXAMPLES)}}).execute()
     OUT.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, OUT / path.name)
     html, _ = HTMLExporter().from_notebook_node(nb)
@@ -89,3 +124,14 @@ def test_volume_outputs_show_their_png_slices_in_the_html(executed):
         payload = volume.data["application/vnd.mdlma.volume+json"]
         assert all("preview" in layer for layer in payload["layers"])
         assert len(json.dumps(payload)) < 8 * 2**20
+
+
+def test_the_catalog_token_is_in_no_cell_output_or_export(executed):
+    """The SciCat token reaches the kernel through its environment; the saved notebook and its HTML never hold it."""
+    path, nb, html = executed
+    if path.stem not in NEEDS_SCICAT:
+        pytest.skip("talks to no catalog")
+    token = SCICAT_TOKENS[path.stem]
+    assert token not in (OUT / path.name).read_text()
+    assert token not in html
+    assert token not in path.read_text()

@@ -16,6 +16,7 @@ commands:
   kernel start --connection-file <f>  start the kernel (what Jupyter runs)
   phantom --out <file> [options]      synthetic SRµCT implant phantom with exact labels (mdlma phantom --help)
   segment <in> --out <labels> [...]   SUN segmentation, any io/ format (mdlma segment --help)
+  register <fixed> <moving> --out <f> rigid, affine or convexAdam registration (mdlma register --help)
   slurm <command> [options]           Slurm jobs, templates, array segmentation (mdlma slurm --help)
 
 Every command accepts --help; --json prints machine-readable output.`;
@@ -33,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'segment') {
     return require('./segment').segmentCommand(argv.slice(1));
+  }
+  if (command === 'register') {
+    return require('./register/cli').registerCommand(argv.slice(1));
   }
   if (command === 'slurm') {
     return require('./cluster/cli').slurmCommand(argv.slice(1));

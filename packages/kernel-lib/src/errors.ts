@@ -186,3 +186,100 @@ export class SlurmTemplateError extends SlurmError {
     super(`Template "${template}"${parameter ? `, parameter "${parameter}"` : ''}: ${reason}.`);
   }
 }
+
+/** An active-learning input or option that cannot be used: unknown strategy, axis, slice, label or shape. */
+export class ActiveLearningError extends MdlmaError {
+  constructor(readonly option: string, readonly reason: string) {
+    super(`active learning: ${option} ${reason}.`);
+  }
+}
+
+/**
+ * An acquisition function (MC-dropout entropy, BALD) needs stochastic inference that the model's ONNX file does
+ * not have; the card's `stochastic_inference` field says how to get it (PyTorch, models/train).
+ */
+export class StochasticInferenceError extends MdlmaError {
+  constructor(readonly strategy: string, readonly model: string, readonly cardPath: string, readonly cardNote = '') {
+    super(
+      `The "${strategy}" strategy needs stochastic inference (several passes with dropout on), but model "${model}" ` +
+        `was exported without it${cardNote ? ` (${cardNote})` : ''}. See "stochastic_inference" in ${cardPath}; ` +
+        'in the kernel use "entropy", "margin", "least-confidence", "coreset" or "hybrid" instead.'
+    );
+  }
+}
+
+/**
+ * Base class of the SciCat catalog client's errors (catalog/). Messages name the backend and the request's path,
+ * never the token; `status` is the HTTP status where there was one.
+ */
+export class CatalogError extends MdlmaError {
+  constructor(message: string, readonly url: string, readonly status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** 401: no token, a wrong one, or one that expired. */
+export class CatalogAuthError extends CatalogError {
+  constructor(url: string, readonly detail = 'the token is missing, wrong or expired') {
+    super(
+      `SciCat at ${url} did not accept the credentials (401: ${detail}). Log in again: catalog.connect({ url, ` +
+        'username, password }), or set a fresh token in SCICAT_TOKEN or the catalog config file.',
+      url,
+      401
+    );
+  }
+}
+
+/** 403: the user is logged in but may not read or change this dataset (owner and access groups). */
+export class CatalogForbiddenError extends CatalogError {
+  constructor(url: string, readonly what: string, readonly detail = '') {
+    super(
+      `SciCat at ${url} refused access to ${what} (403${detail ? `: ${detail}` : ''}). Your groups do not include the ` +
+        "dataset's owner or access groups; ask its owner to share it, or use another account.",
+      url,
+      403
+    );
+  }
+}
+
+/** 404: no such dataset (or route); PIDs are case-sensitive and contain a prefix such as "20.500.12269/". */
+export class CatalogNotFoundError extends CatalogError {
+  constructor(url: string, readonly what: string) {
+    super(`SciCat at ${url} has no ${what} (404). Check the PID, including its prefix before the "/".`, url, 404);
+  }
+}
+
+/** 400 or 409, or a request the client refused to send: the backend's own reason is in `detail`. */
+export class CatalogRequestError extends CatalogError {
+  constructor(url: string, readonly what: string, readonly detail: string, status?: number) {
+    super(`SciCat${url ? ` at ${url}` : ''} rejected ${what}${status ? ` (${status})` : ''}: ${detail}.`, url, status);
+  }
+}
+
+/** 5xx after the retries: the backend (or its database) has a problem. */
+export class CatalogServerError extends CatalogError {
+  constructor(url: string, status: number, readonly attempts: number, readonly detail = '') {
+    super(
+      `SciCat at ${url} failed with ${status}${detail ? ` (${detail})` : ''} after ${attempts} attempt(s). ` +
+        'The backend has a problem; try again later or tell its administrators.',
+      url,
+      status
+    );
+  }
+}
+
+/** The backend did not answer: offline, wrong URL, or slower than the timeout. */
+export class CatalogUnavailableError extends CatalogError {
+  constructor(url: string, readonly reason: string, cause?: unknown) {
+    super(`SciCat at ${url} is not reachable: ${reason}. Check the URL and your network, then try again.`, url, undefined, {
+      cause
+    });
+  }
+}
+
+/** The catalog settings cannot be used: no token source, a config file others can read, no path mapping for a folder. */
+export class CatalogConfigError extends MdlmaError {
+  constructor(readonly setting: string, readonly reason: string) {
+    super(`catalog: ${setting} ${reason}.`);
+  }
+}

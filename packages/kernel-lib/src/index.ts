@@ -17,3 +17,5 @@ export * from './cluster';
 export * from './models';
 export * from './segment';
 export * from './metrics';
+export * from './active';
+export * from './catalog';

@@ -15,9 +15,17 @@ def _jupyter_server_extension_points():
     return [{"module": "mdlma_lab"}]
 
 
+def _link_jupyter_server_extension(server_app):
+    """Before any extension loads: let jupyter-server-proxy reach the hosts of spawned apps (app_hosts.py)."""
+    from .app_hosts import link_app_hosts
+
+    server_app._mdlma_app_hosts = link_app_hosts(server_app)
+
+
 def _load_jupyter_server_extension(server_app):
     """Register the /mdlma/api/ handlers."""
     from .handlers import setup_handlers
 
+    server_app.web_app.settings["mdlma_app_hosts"] = getattr(server_app, "_mdlma_app_hosts", None)
     setup_handlers(server_app)
     server_app.log.info("mdlma_lab %s: handlers under /mdlma/api/", __version__)

@@ -4,12 +4,14 @@ import os
 import re
 
 import tornado
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler, AuthenticatedFileHandler
 from jupyter_server.utils import url_path_join
 
 from . import __version__
 from .cli import MdlmaCliError, run_json
 from .slurm_handlers import slurm_routes
+from .viewer_box import BoxError, parse_box, read_box
 
 
 class VersionHandler(APIHandler):
@@ -39,6 +41,9 @@ class ViewerCacheHandler(AuthenticatedFileHandler):
     The kernel writes layers into the hidden `.mdlma/cache/` folder next to the notebook; Jupyter's
     files API refuses hidden paths unless ContentsManager.allow_hidden is set, so this serves
     exactly those files (and nothing else hidden), with the same authentication.
+
+    `?box=z0,z1,y0,y1,x0,x1` answers a NIfTI of that box instead (viewer_box.py): the viewer's
+    full-resolution detail of a layer too big for the browser, read without loading the file.
     """
 
     CACHE_FILE = re.compile(r"(?:[^/]+/)*\.mdlma/cache/[0-9a-f]{16,64}\.nii(?:\.gz)?")
@@ -52,6 +57,23 @@ class ViewerCacheHandler(AuthenticatedFileHandler):
         if not self.contents_manager.allow_hidden and any(f.startswith(".") for f in folders):
             raise tornado.web.HTTPError(404)
         return abs_path
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, path, include_body=True):
+        box = self.get_argument("box", None)
+        if box is None:
+            return await super().get(path, include_body=include_body)
+        self.check_xsrf_cookie()
+        self.path = self.parse_url_path(path)
+        absolute = self.validate_absolute_path(self.root, self.get_absolute_path(self.root, self.path))
+        try:
+            body = await tornado.ioloop.IOLoop.current().run_in_executor(None, read_box, absolute, parse_box(box))
+        except BoxError as error:
+            raise tornado.web.HTTPError(400, str(error)) from error
+        self.set_header("Content-Type", "application/octet-stream")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(body)
 
 
 def setup_handlers(server_app):

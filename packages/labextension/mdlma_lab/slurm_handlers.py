@@ -93,11 +93,24 @@ class JobActionHandler(SlurmHandler):
 
 
 class JobAppHandler(SlurmHandler):
-    """GET /mdlma/api/slurm/jobs/<id>/app: host, port, token and URL of an app job ({"app": null} while it starts)."""
+    """GET /mdlma/api/slurm/jobs/<id>/app: host, port, token and URL of an app job ({"app": null} while it starts),
+    with `proxyAllowed`: whether this server's jupyter-server-proxy may reach the app's host (app_hosts.py)."""
 
     @tornado.web.authenticated
     async def get(self, job_id):
-        await self.slurm("app", job_id, "--no-wait")
+        try:
+            result = await run_json(["slurm", "app", job_id, "--no-wait"])
+        except MdlmaCliError as error:
+            status, body = _error_body(error)
+            self.set_status(status)
+            self.finish(json.dumps(body))
+            return
+        hosts = self.settings.get("mdlma_app_hosts")
+        app = result.get("app")
+        if app and hosts is not None:
+            await hosts.refresh_nodes()
+            app["proxyAllowed"] = hosts.allows(app["host"])
+        self.finish(json.dumps(result))
 
 
 class TemplatesHandler(SlurmHandler):
@@ -109,10 +122,12 @@ class TemplatesHandler(SlurmHandler):
 
 
 class SubmitHandler(SlurmHandler):
-    """POST /mdlma/api/slurm/submit {template, params, job: {name, cpus, ...}, workdir, env, hold}.
+    """POST /mdlma/api/slurm/submit {template, params, job: {name, cpus, ...}, workdir, env, hold, origin}.
 
     Without a template, `script` is submitted through the `custom` template. The job runs in
-    `workdir`, relative to the server's root folder (default: the root).
+    `workdir`, relative to the server's root folder (default: the root). `origin` ({template, params,
+    edited}) is what `show` reports the job was made from, when that is not the template submitted
+    (the panel's edited preview goes as a custom script).
     """
 
     @tornado.web.authenticated
@@ -136,6 +151,11 @@ class SubmitHandler(SlurmHandler):
             args.append(f"--env={name}={value}")
         if body.get("hold"):
             args.append("--hold")
+        origin = body.get("origin")
+        if origin is not None:
+            if not isinstance(origin, dict):
+                raise tornado.web.HTTPError(400, "origin must be a JSON object")
+            args.append(f"--origin-json={json.dumps(origin)}")
         return args
 
     def workdir(self, relative: str) -> str:

@@ -9,7 +9,10 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { CommStatus } from '@mdlma/widgets';
 
+import { annotationPanelPlugin } from './annotation-plugin';
 import { checkKernelComms } from './comm-check';
+import { catalogSidebarPlugin } from './catalog-sidebar-plugin';
+import { jobPanelPlugin } from './job-panel-plugin';
 import { volumeRendererFactory } from './volume-renderer';
 
 /** The kernelspec name of the MDLMA kernel (kernel-lib src/kernel/kernelspec.ts). */
@@ -88,4 +91,4 @@ const volumeViewerPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [commStatusPlugin, volumeViewerPlugin];
+export default [commStatusPlugin, volumeViewerPlugin, jobPanelPlugin, catalogSidebarPlugin, annotationPanelPlugin];

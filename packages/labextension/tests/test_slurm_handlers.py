@@ -176,3 +176,44 @@ def test_controller_down_is_503_with_a_typed_error(slurm_env, tmp_path):  # noqa
         assert error["type"] == "SlurmUnavailableError" and "Slurm is not available" in error["message"]
     finally:
         stop_server(process)
+
+
+def test_an_app_job_answers_through_the_proxy(api):
+    """The jupyterlab template on the real Slurm, opened as the panel's "Open" does: through jupyter-server-proxy."""
+    url, _ = api
+    jupyter = REPO / ".venv" / "bin" / "jupyter"
+    if not jupyter.exists():
+        pytest.skip("no .venv with jupyter (bash scripts/setup.sh)")
+    base = url.rsplit("mdlma/api/slurm/", 1)[0]
+    origin, prefix = base[: base.index("/user/test/")], "/user/test/"
+    started = time.time()
+    body = {"template": "jupyterlab", "job": {"mem": "500M"},
+            "params": {"app": "server", "jupyter": str(jupyter), "proxy_base": f"{prefix}proxy/absolute/"}}
+    submitted = requests.post(url + "submit", json=body, headers=AUTH, timeout=30)
+    assert submitted.status_code == 200, submitted.text
+    job_id = submitted.json()["jobId"]
+    try:
+        app = None
+        while app is None:
+            assert time.time() - started < 60, "the app did not report host, port and token"
+            time.sleep(0.5)
+            app = requests.get(url + f"jobs/{job_id}/app", headers=AUTH, timeout=30).json()["app"]
+        assert app["proxyAllowed"] is True and app["jobId"] == job_id and len(app["token"]) == 48
+        assert app["baseUrl"] == f"{prefix}proxy/absolute/{app['host']}:{app['port']}/"
+
+        browser = requests.Session()  # logged in to this server (its cookie); the app's own token in the header
+        browser.get(base + f"login?token={TOKEN}", timeout=30)
+        status = f"{origin}{app['baseUrl']}api/status"
+        answer = None
+        while answer is None or answer.status_code != 200:
+            assert time.time() - started < 60, f"no answer through the proxy: {answer and answer.status_code}"
+            time.sleep(0.5)
+            answer = browser.get(status, headers={"Authorization": f"token {app['token']}"}, timeout=10)
+        assert "started" in answer.json()
+        # (the spawned server's own token check is kernel-lib's test_jupyterlab_template_reports_host_port_and_token)
+        anonymous = requests.get(status, headers={"Authorization": f"token {app['token']}"}, timeout=10, allow_redirects=False)
+        assert anonymous.status_code in (302, 403), "the proxy must want a user of this server"
+        assert browser.get(f"{base}proxy/absolute/example.org:80/", timeout=10).status_code == 403, "hosts outside the allowlist"
+        assert time.time() - started < 60
+    finally:
+        requests.post(url + f"jobs/{job_id}/cancel", headers=AUTH, timeout=30)

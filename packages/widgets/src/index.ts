@@ -8,3 +8,6 @@
 export { CommStatus } from './comm-status';
 export type { CommState } from './comm-status';
 export * from './viewer';
+export * from './jobs';
+export * from './catalog';
+export * from './annotation';

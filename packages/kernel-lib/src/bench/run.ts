@@ -13,7 +13,8 @@ export const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<object> }
   phantom: () => import('./phantom.js'),
   segment: () => import('./segment.js'),
   registration: () => import('./registration.js'),
-  viewer: () => import('./viewer.js')
+  viewer: () => import('./viewer.js'),
+  active: () => import('./active.js')
 };
 
 /** Run the named benchmarks (all when none are named). */

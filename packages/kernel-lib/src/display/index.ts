@@ -13,5 +13,7 @@ export type { ProgressOptions } from './progress';
 export { table, tableBundle } from './table';
 export type { Row, TableOptions } from './table';
 export { LABEL_COLORS, orthoSlicesPng, showSlices } from './slices';
+export { imagesPng, showImages } from './images';
+export type { ImagePanel, ImagesOptions } from './images';
 export type { SliceViewOptions } from './slices';
 export * from './viewer';

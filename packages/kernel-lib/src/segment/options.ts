@@ -7,6 +7,8 @@
  * resolved.axes;      // ['z', 'y', 'x', 'zy+', ...]
  */
 import { SegmentOptionError } from '../errors';
+import type { SlurmClient } from '../cluster/client';
+import type { SubmitOptions } from '../cluster/types';
 import type { Device, SegmentationModel } from '../models';
 import { SUN_AXES, type Shape3, type SunAxis } from '../volume';
 import type { Voting } from './voting';
@@ -29,6 +31,22 @@ export interface SegmentFiles {
   confidence?: string;
   maxProbability?: string;
   agreement?: string;
+}
+
+/**
+ * `segment(source, { cluster, out })`: run as a Slurm array job, one z-slab per task, instead of in
+ * this process (cluster/segment-array.ts); the labels equal the in-process ones with the same
+ * `slabDepth` and `halo`.
+ */
+export interface ClusterSegmentOptions {
+  /** Number of tasks when `slabDepth` is not given (default 4). */
+  tasks?: number;
+  /** The Zarr store the tasks write into (default: `out` if it ends in .zarr, else `<out>.zarr`). */
+  store?: string;
+  /** Slurm options of the tasks (cpus, mem, time, partition, workdir, ...). */
+  job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
+  /** The cluster (default: a SlurmClient on PATH and SLURM_CONF). */
+  client?: SlurmClient;
 }
 
 /** Options of `segment`. */
@@ -59,6 +77,8 @@ export interface SegmentOptions {
   slabDepth?: number;
   /** Context rows read above and below each slab for the axes whose slices cross z (default 32; 0 with a single slab or only the z axis). */
   halo?: number;
+  /** Segment on a Slurm cluster as an array job (needs a volume opened from a file, and `out`). */
+  cluster?: ClusterSegmentOptions;
 }
 
 /** Options after defaults and checks. */
