@@ -15,10 +15,10 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { DEFAULT_CLASSES, hexToRgb } from '../viewer/colormaps';
 import { AnnotationDoc, sliceCount, sliceKey, sliceShape, UNLABELLED, type SliceAxis } from './annotation-doc';
 import { BRUSH_SIZES, runsOf, stampPath, type StrokePoint } from './brush';
 import type { AnnotationClient, AnnotationMessage } from './channel';
+import { colorOf, composeSlice, rgbOf, sliceData, type SliceData } from './slice-image';
 
 /** A suggested slice, as the kernel's `suggest` returns it. */
 export interface SuggestedSlice {
@@ -98,7 +98,7 @@ export class AnnotationPanel extends Widget {
     this.renderAll();
     const reply = await this.options.client.request({ type: 'get-slice', axis, slice, image: true }).catch(error => this.fail(error));
     if (!reply || this.axis !== axis || this.slice !== slice) return;
-    this.sliceData = Private.sliceData(reply);
+    this.sliceData = sliceData(reply);
     this.renderAll();
   }
 
@@ -339,7 +339,7 @@ export class AnnotationPanel extends Widget {
         button.dataset.label = String(label);
         button.title = `${name} (key ${label})`;
         button.innerHTML = `<span class="mdlma-AnnotationPanel-swatch"></span>`;
-        (button.firstChild as HTMLElement).style.background = Private.colorOf(label);
+        (button.firstChild as HTMLElement).style.background = colorOf(label);
         button.append(` ${name}`);
         return button;
       })
@@ -409,29 +409,16 @@ export class AnnotationPanel extends Widget {
     this.canvas.dataset.loaded = String(!!this.sliceData);
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
-    const image = ctx.createImageData(cols, rows);
-    const px = image.data;
-    const data = this.sliceData;
-    const gray = data?.image ? Private.normalise(data.image) : undefined;
-    const labels = this._doc?.sliceLabels(this.axis, this.slice);
     const stroke = this.stroke?.axis === this.axis && this.stroke.slice === this.slice ? this.stroke.mask : undefined;
-    const strokeColor = this.tool === 'eraser' ? [20, 20, 20] : Private.rgbOf(this.label);
-    for (let p = 0, q = 0; p < rows * cols; p++, q += 4) {
-      let r = gray ? gray[p] : 0, g = r, b = r;
-      const blend = (rgb: number[], a: number) => {
-        r += (rgb[0] - r) * a;
-        g += (rgb[1] - g) * a;
-        b += (rgb[2] - b) * a;
-      };
-      if (data?.prediction && data.prediction[p] !== 0 && this.predictionOpacity > 0) blend(Private.rgbOf(data.prediction[p]), this.predictionOpacity);
-      if (data?.confidence && this.confidenceOpacity > 0) blend([255, 0, 255], this.confidenceOpacity * (1 - data.confidence[p] / 255));
-      if (labels && labels[p] !== UNLABELLED) blend(Private.rgbOf(labels[p]), 0.75);
-      if (stroke?.[p]) blend(strokeColor, 0.85);
-      px[q] = r;
-      px[q + 1] = g;
-      px[q + 2] = b;
-      px[q + 3] = 255;
-    }
+    const image = ctx.createImageData(cols, rows);
+    composeSlice(image.data, {
+      data: this.sliceData,
+      labels: this._doc?.sliceLabels(this.axis, this.slice),
+      stroke,
+      strokeColor: this.tool === 'eraser' ? [20, 20, 20] : rgbOf(this.label),
+      predictionOpacity: this.predictionOpacity,
+      confidenceOpacity: this.confidenceOpacity
+    });
     ctx.putImageData(image, 0, 0);
   }
 
@@ -442,7 +429,7 @@ export class AnnotationPanel extends Widget {
   private classes: string[] = [];
   private axis: SliceAxis = 'z';
   private slice = 0;
-  private sliceData?: Private.SliceData;
+  private sliceData?: SliceData;
   private tool: AnnotationTool = 'brush';
   private label = 1;
   private brushSize = 5;
@@ -491,55 +478,4 @@ namespace Private {
 </div>
 <div data-part="summary" class="mdlma-AnnotationPanel-summary"></div>
 <div data-part="status" class="mdlma-AnnotationPanel-status">Waiting for the kernel…</div>`;
-
-  /** What `get-slice` returned, by layer. */
-  export interface SliceData {
-    shape: [number, number];
-    prediction?: Uint8Array;
-    confidence?: Uint8Array;
-    image?: Float32Array;
-  }
-
-  export function sliceData(reply: AnnotationMessage): SliceData {
-    const layers = reply.data.layers as string[];
-    const out: SliceData = { shape: reply.data.shape as [number, number] };
-    layers.forEach((name, k) => {
-      const bytes = reply.buffers[k];
-      if (!bytes) return;
-      if (name === 'prediction') out.prediction = bytes;
-      else if (name === 'confidence') out.confidence = bytes;
-      else if (name === 'image') {
-        const aligned = bytes.byteOffset % 4 ? bytes.slice() : bytes;
-        out.image = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
-      }
-    });
-    return out;
-  }
-
-  /** 0..255 grey levels between the slice's 1st and 99th percentiles. */
-  export function normalise(image: Float32Array): Uint8Array {
-    const sorted = Float32Array.from(image).sort();
-    const lo = sorted[Math.floor(sorted.length * 0.01)] ?? 0;
-    const hi = sorted[Math.floor(sorted.length * 0.99)] ?? 1;
-    const out = new Uint8Array(image.length);
-    const scale = hi > lo ? 255 / (hi - lo) : 0;
-    for (let p = 0; p < image.length; p++) out[p] = Math.max(0, Math.min(255, (image[p] - lo) * scale));
-    return out;
-  }
-
-  const BACKGROUND = '#8a94a6';
-  const EXTRA = ['#5cb85c', '#f0ad4e', '#9b59b6', '#1abc9c', '#e67e22', '#34495e'];
-
-  /** The colour of a label: background grey, then the project's class colours. */
-  export function colorOf(label: number): string {
-    if (label === 0) return BACKGROUND;
-    return DEFAULT_CLASSES[label]?.color ?? EXTRA[(label - 1) % EXTRA.length];
-  }
-
-  const rgbCache = new Map<number, number[]>();
-  export function rgbOf(label: number): number[] {
-    let rgb = rgbCache.get(label);
-    if (!rgb) rgbCache.set(label, (rgb = hexToRgb(colorOf(label))));
-    return rgb;
-  }
 }
