@@ -16,3 +16,23 @@ export const test = galataTest.extend({
     await use(folder);
   }
 });
+
+/**
+ * In a volume output, switches to the axial layout, clicks (dx, dy) pixels off the canvas centre and returns what
+ * the crosshair readout shows: the voxel and the layer values there.
+ */
+export async function clickReadout(
+  page: import('@playwright/test').Page,
+  renderer: import('@playwright/test').Locator,
+  dx: number,
+  dy: number
+): Promise<{ voxel: number[]; shown: any }> {
+  await renderer.locator('select.mdlma-VolumeViewer-layout').selectOption('axial');
+  const box = (await renderer.locator('canvas').boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+  const readout = renderer.locator('.mdlma-VolumeViewer-readout');
+  await expect(readout).toHaveAttribute('data-voxel', /\d+,\d+,\d+/);
+  const voxel = (await readout.getAttribute('data-voxel'))!.split(',').map(Number);
+  const shown = JSON.parse((await readout.getAttribute('data-values'))!);
+  return { voxel, shown };
+}

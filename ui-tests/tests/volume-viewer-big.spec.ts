@@ -5,7 +5,7 @@
  * on request (a box the server reads from the cached file), reads the kernel's values there, and
  * moves the box when the kernel moves the crosshair outside it.
  */
-import { expect, test } from './fixtures';
+import { clickReadout, expect, test } from './fixtures';
 
 const SETUP = [
   'import * as mdlma from "@mdlma/kernel";',
@@ -39,14 +39,9 @@ test('a volume over the limits shows an overview with a note, and full resolutio
   await expect(renderer.locator('.mdlma-VolumeViewer')).not.toHaveAttribute('data-detail-busy', 'true');
 
   // A click in the box reads full-resolution values: those the kernel holds at that voxel.
-  await renderer.locator('select.mdlma-VolumeViewer-layout').selectOption('axial');
+  const { voxel, shown } = await clickReadout(page, renderer, -15, 20);
   const canvas = renderer.locator('canvas');
-  const box = (await canvas.boundingBox())!;
-  await page.mouse.click(box.x + box.width / 2 - 15, box.y + box.height / 2 + 20);
   const readout = renderer.locator('.mdlma-VolumeViewer-readout');
-  await expect(readout).toHaveAttribute('data-voxel', /\d+,\d+,\d+/);
-  const voxel = (await readout.getAttribute('data-voxel'))!.split(',').map(Number);
-  const shown = JSON.parse((await readout.getAttribute('data-values'))!);
   await page.notebook.addCell('code', [
     'const c = viewer.crosshair!;',
     'const i = image.index(...c.voxel);',

@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 
-import { expect, test } from './fixtures';
+import { clickReadout, expect, test } from './fixtures';
 
 const SETUP = [
   'import * as mdlma from "@mdlma/kernel";',
@@ -114,14 +114,9 @@ test.describe('kernel link', () => {
     await showPhantom(page);
     const renderer = page.locator('.mdlma-VolumeRenderer');
     await expect(renderer).toHaveAttribute('data-link', 'open');
-    await renderer.locator('select.mdlma-VolumeViewer-layout').selectOption('axial');
+    const { voxel, shown } = await clickReadout(page, renderer, -25, 30);
     const canvas = renderer.locator('canvas');
-    const box = (await canvas.boundingBox())!;
-    await page.mouse.click(box.x + box.width / 2 - 25, box.y + box.height / 2 + 30);
     const readout = renderer.locator('.mdlma-VolumeViewer-readout');
-    await expect(readout).toHaveAttribute('data-voxel', /\d+,\d+,\d+/);
-    const voxel = (await readout.getAttribute('data-voxel'))!.split(',').map(Number);
-    const shown = JSON.parse((await readout.getAttribute('data-values'))!);
 
     await page.notebook.addCell('code', [
       'const c = viewer.crosshair!;',
