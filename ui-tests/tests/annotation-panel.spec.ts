@@ -1,8 +1,9 @@
 /**
  * An expert annotates a suggested slice in the annotation panel (issue 6): a cell opens the panel beside the
- * notebook on a small phantom, brush strokes on the first suggested slice reach the kernel's annotation replica
- * within a second, undo and redo act there too, and after a page reload the strokes are still in the panel and in
- * the `.annot.yjs` file the kernel keeps next to the notebook.
+ * notebook on a small phantom, brush strokes (niivue's pen with the panel's round brush) on the first suggested slice
+ * reach the kernel's annotation replica within a second, undo and redo act there too, the fill tool floods a region,
+ * "Export NIfTI" has the kernel write `<session>.labels.nii.gz`, and after a page reload the strokes are still in the
+ * panel and in the `.annot.yjs` file the kernel keeps next to the notebook.
  */
 import type { Page } from '@playwright/test';
 
@@ -17,6 +18,9 @@ const SETUP = [
 // Label 2 (degradation layer) voxels in the kernel's replica, and in a store read back from the persisted log.
 const COUNT = 'console.log(al.store.labels().filter(v => v === 2).length)';
 const COUNT_FILE = 'console.log(mdlma.AnnotationStore.load("ui-annot.annot.yjs", { shape: [48, 48, 48], classes: 4 }).labels().filter(v => v === 2).length)';
+// Label 3 (residual material) voxels in the kernel's replica, and in the exported NIfTI labels if the file is there.
+const COUNT_FILL = 'console.log(al.store.labels().filter(v => v === 3).length)';
+const EXPORTED = 'console.log(require("fs").existsSync("ui-annot.labels.nii.gz") ? `true ${(await mdlma.read("ui-annot.labels.nii.gz")).data.filter(v => v === 3).length}` : "false")';
 
 /** The last line a cell printed, after running it (the notebook tab is activated first: the panel takes focus). */
 async function run(page: Page, index: number): Promise<string> {
@@ -35,7 +39,13 @@ async function drag(page: Page, fromX: number, toX: number, atY: number): Promis
   await page.mouse.up();
 }
 
-test('strokes on a suggested slice reach the kernel, undo and redo there, and survive a reload', async ({ page, tmpPath }, testInfo) => {
+/** A click at a point of the canvas (0..1 of its width and height). */
+async function click(page: Page, atX: number, atY: number): Promise<void> {
+  const box = (await page.locator('.mdlma-AnnotationPanel-canvas').boundingBox())!;
+  await page.mouse.click(box.x + box.width * atX, box.y + box.height * atY);
+}
+
+test('strokes on a suggested slice reach the kernel, undo and redo there, fill and NIfTI export work, and all survive a reload', async ({ page, tmpPath }, testInfo) => {
   // One server suffices: the panel's requests are comm messages and its file is written by the kernel, neither of
   // which depends on the base URL (the hub-base-url project covers the viewer's file URLs).
   test.skip(testInfo.project.name !== 'root', 'runs against the root server only');
@@ -44,6 +54,8 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, and su
   await page.notebook.setCell(0, 'code', SETUP);
   await page.notebook.addCell('code', COUNT);
   await page.notebook.addCell('code', COUNT_FILE);
+  await page.notebook.addCell('code', COUNT_FILL);
+  await page.notebook.addCell('code', EXPORTED);
   await page.notebook.runCell(0, true);
 
   const panel = page.locator('.mdlma-AnnotationPanel');
@@ -55,6 +67,8 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, and su
   const first = { axis: await queue.first().getAttribute('data-axis'), slice: await queue.first().getAttribute('data-slice') };
   await expect(panel).toHaveAttribute('data-slice', first.slice!);
   await expect(panel.locator('canvas')).toHaveAttribute('data-loaded', 'true');
+  // The slice editor is niivue (SwiftShader WebGL2 here), not the 2D canvas fallback.
+  await expect(panel.locator('canvas')).toHaveAttribute('data-renderer', 'niivue');
   // The palette holds the model card's classes.
   await expect(panel.locator('[data-part="palette"] button')).toHaveText([/background/, /bone/, /degradation layer/, /residual material/]);
 
@@ -85,6 +99,41 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, and su
   await expect(queue.first()).toHaveAttribute('data-voxels', String(painted));
   await page.waitForTimeout(1000);
   expect(Number(await run(page, 1))).toBe(painted);
+
+  // Fill (key f) with label 3: a click on an unlabelled pixel floods every unlabelled pixel 4-connected to it, here
+  // the whole rest of the 48 x 48 slice (the strokes cut it nowhere), as one edit; in the kernel within a second.
+  await panel.focus();
+  await page.keyboard.press('3');
+  await page.keyboard.press('f');
+  await expect(panel).toHaveAttribute('data-tool', 'fill');
+  await click(page, 0.15, 0.5);
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(48 * 48));
+  await page.waitForTimeout(1000);
+  expect(Number(await run(page, 3))).toBe(48 * 48 - painted);
+
+  // Export NIfTI: the kernel writes ui-annot.labels.nii.gz next to the notebook and the status line says where.
+  expect(await run(page, 4)).toBe('false');
+  await panel.locator('[data-part="export"]').click();
+  await expect(panel).toHaveAttribute('data-exported', 'ui-annot.labels.nii.gz');
+  await expect(panel.locator('[data-part="status"]')).toHaveText(/^Labels written to \/.*ui-annot\.labels\.nii\.gz \(2304 labelled voxels: /);
+  expect(await run(page, 4)).toBe(`true ${48 * 48 - painted}`);
+
+  // The fill is one undo step: Ctrl+Z takes it back, in the kernel too.
+  await panel.focus();
+  await page.keyboard.press('Control+z');
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted));
+  await page.waitForTimeout(1000);
+  expect(Number(await run(page, 3))).toBe(0);
+  expect(Number(await run(page, 1))).toBe(painted);
+
+  // The eraser (niivue's pen value 0, unlabelled in the document) takes part of the first stroke away; undo restores it.
+  await panel.focus();
+  await page.keyboard.press('e');
+  await drag(page, 0.05, 0.5, 0.3);
+  const erased = Number(await panel.getAttribute('data-annotated-voxels'));
+  expect(erased).toBeLessThan(painted - 50);
+  await page.keyboard.press('Control+z');
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted));
 
   // The persisted log holds them, and a reload shows them again in a fresh panel.
   expect(Number(await run(page, 2))).toBe(painted);
@@ -127,13 +176,16 @@ test('two browsers painting the same session converge to the same labels', async
   const other = await browser.newContext();
   try {
     const pageB = await other.newPage();
-    await pageB.goto(`${baseURL}/lab/tree/${tmpPath}/pair.ipynb`);
+    // A workspace of its own: this context is not galata's, and the server's default workspace may hold the layout of
+    // the previous test (its notebook, whose saved output would open a second panel on a kernel of its own).
+    await pageB.goto(`${baseURL}/lab/workspaces/ui-pair-${Date.now().toString(36)}/tree/${tmpPath}/pair.ipynb`);
     const button = pageB.locator('.mdlma-AnnotationOutput button');
     await expect(button).toBeVisible({ timeout: 90000 });
-    const panelB = pageB.locator('.mdlma-AnnotationPanel');
+    const panelB = pageB.locator('.mdlma-AnnotationPanel[id^="mdlma-annotation-ui-pair-"]');
     if (!(await panelB.count())) await button.click();
     await expect(panelB).toHaveAttribute('data-state', 'ready', { timeout: 90000 });
-    await expect(pageB.locator('.mdlma-AnnotationPanel canvas')).toHaveAttribute('data-loaded', 'true');
+    await expect(panelB.locator('canvas')).toHaveAttribute('data-loaded', 'true');
+    await expect(panelB.locator('canvas')).toHaveAttribute('data-renderer', 'niivue');
 
     await panelA.focus();
     await page.keyboard.press('1');

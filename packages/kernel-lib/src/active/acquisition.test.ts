@@ -72,6 +72,17 @@ describe('uncertainty strategies', () => {
     expect(acquire(input, { strategy: 'entropy', axis: 'z', k: 1, annotated: [3], minDistance: 1 })[0].index).toBe(4);
   });
 
+  it('class balance prefers a doubt about a rare class to a larger doubt about a common one', () => {
+    // Slice 2: voxels torn between background and bone (the common classes); slice 7: a few voxels torn between
+    // degradation layer and residual material (rare classes), less uncertain in sum.
+    const probs = probsOf(shape, (z, y) => (z === 2 ? [0.45, 0.55, 0, 0] : z === 7 && y === 0 ? [0, 0.02, 0.5, 0.48] : undefined));
+    const input: AcquisitionInput = { shape, classes: C, probs };
+    expect(acquire(input, { strategy: 'entropy', axis: 'z', k: 1, classBalance: 0 })[0].index).toBe(2);
+    expect(acquire(input, { strategy: 'entropy', axis: 'z', k: 1 })[0].index).toBe(7);
+    expect(acquire(input, { strategy: 'margin', axis: 'z', k: 1 })[0].index).toBe(7);
+    expect(() => acquire(input, { strategy: 'entropy', axis: 'z', k: 1, classBalance: -1 })).toThrow(ActiveLearningError);
+  });
+
   it('mean and top-k aggregation agree with a direct computation', () => {
     const values = Float32Array.from({ length: 2 * 2 * 10 }, (_, v) => v % 10);
     expect(Array.from(aggregateSlices(values, [2, 2, 10], 'z'))).toEqual([4.5, 4.5]);

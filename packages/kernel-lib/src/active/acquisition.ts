@@ -5,7 +5,10 @@
  *
  * - random: a seeded shuffle (the baseline every strategy must beat);
  * - entropy, margin, least-confidence: voxel uncertainty from the class posteriors p_c (entropy -Σ p log p / log C;
- *   1 - (p_1st - p_2nd); 1 - p_max), aggregated per slice as the mean or as the mean of the top `topPercent` % voxels;
+ *   1 - (p_1st - p_2nd); 1 - p_max), aggregated per slice as the mean or as the mean of the top `topPercent` % voxels.
+ *   Each voxel's uncertainty is weighted by Σ_c p_c w_c with w_c = (V / (C n_c))^classBalance, n_c the predicted
+ *   (soft) volume of class c: the goal is Dice per class, and a doubt about a thin degradation layer matters more
+ *   than one about the background at the sample's edge (classBalance 0 = plain uncertainty);
  * - coreset: k-center greedy (Sener & Savarese, ICLR 2018) on per-slice embeddings pooled from the U-Net's
  *   `features` (mean and standard deviation of each channel over the slice, z-scored across slices);
  * - hybrid: the same greedy, with each slice's distance weighted by its normalised uncertainty (uncertainty-weighted
@@ -77,6 +80,8 @@ export interface AcquireOptions {
   topPercent?: number;
   /** Seed of 'random' (default 0). */
   seed?: number;
+  /** Exponent of the class weights of voxel uncertainty (default 1: inverse predicted class volume; 0: none). */
+  classBalance?: number;
   /** Uncertainty measure of 'hybrid' (default 'entropy'). */
   hybridUncertainty?: UncertaintyKind;
   /** The model, so that mc-dropout and bald can say where its card explains stochastic inference. */
@@ -94,7 +99,7 @@ export function acquire(input: AcquisitionInput, options: AcquireOptions): Sugge
   const annotated = [...new Set(options.annotated ?? [])].filter(a => a >= 0 && a < n);
   const eligible = Private.eligibility(n, annotated, minDistance);
   const strategy = options.strategy;
-  const aggregation = { aggregation: options.aggregation ?? 'mean', topPercent: options.topPercent ?? 10 } as const;
+  const aggregation = { aggregation: options.aggregation ?? 'mean', topPercent: options.topPercent ?? 10, classBalance: options.classBalance ?? 1 } as const;
   const mark = (picks: { index: number; score: number; reason: string }[]): Suggestion[] =>
     picks.map((p, r) => ({ axis, index: p.index, score: p.score, rank: r + 1, reason: p.reason }));
   switch (strategy) {
@@ -107,7 +112,8 @@ export function acquire(input: AcquisitionInput, options: AcquireOptions): Sugge
     case 'margin':
     case 'least-confidence': {
       const scores = sliceUncertainty(input, axis, strategy, aggregation);
-      const what = aggregation.aggregation === 'mean' ? `mean voxel ${strategy}` : `mean ${strategy} of the top ${aggregation.topPercent}% voxels`;
+      const weighted = aggregation.classBalance ? 'class-weighted ' : '';
+      const what = aggregation.aggregation === 'mean' ? `mean ${weighted}voxel ${strategy}` : `mean ${weighted}${strategy} of the top ${aggregation.topPercent}% voxels`;
       const order = Private.rankOf(scores);
       return mark(
         selectSlices(scores, k, { eligible, minDistance }).map(index => ({
@@ -194,9 +200,38 @@ export function aggregateSlices(values: Float32Array, shape: Shape3, axis: Ortho
   return out;
 }
 
-/** Uncertainty of every slice along `axis` (voxel uncertainty, then aggregation). */
-export function sliceUncertainty(input: AcquisitionInput, axis: OrthogonalAxis, kind: UncertaintyKind, options: { aggregation?: Aggregation; topPercent?: number } = {}): Float64Array {
-  return aggregateSlices(voxelUncertainty(input.probs, input.classes, kind), input.shape, axis, options);
+/** Uncertainty of every slice along `axis` (voxel uncertainty, class-weighted, then aggregation). */
+export function sliceUncertainty(
+  input: AcquisitionInput,
+  axis: OrthogonalAxis,
+  kind: UncertaintyKind,
+  options: { aggregation?: Aggregation; topPercent?: number; classBalance?: number } = {}
+): Float64Array {
+  const values = voxelUncertainty(input.probs, input.classes, kind);
+  if (options.classBalance) weightByClass(values, input.probs, input.classes, options.classBalance);
+  return aggregateSlices(values, input.shape, axis, options);
+}
+
+/**
+ * Multiplies each voxel's value by Σ_c p_c w_c, w_c = (V / (C n_c))^exponent with n_c = Σ_v p_c(v) (the predicted
+ * class volume): rare classes weigh more, as in class-balanced losses. In place; returns `values`.
+ */
+export function weightByClass(values: Float32Array, probs: Float32Array, classes: number, exponent: number): Float32Array {
+  if (!(exponent >= 0)) throw new ActiveLearningError('classBalance', `must be 0 or more, got ${exponent}`);
+  const V = values.length;
+  const weights = new Float64Array(classes);
+  for (let c = 0; c < classes; c++) {
+    let n = 0;
+    for (let v = 0; v < V; v++) n += probs[c * V + v];
+    // A class predicted nowhere gets the weight of a class of one voxel.
+    weights[c] = (V / (classes * Math.max(n, 1))) ** exponent;
+  }
+  for (let v = 0; v < V; v++) {
+    let w = 0;
+    for (let c = 0; c < classes; c++) w += probs[c * V + v] * weights[c];
+    values[v] *= w;
+  }
+  return values;
 }
 
 /** Per-slice embeddings [n, 2F]: mean and standard deviation of each feature channel over the slice, z-scored across slices. */

@@ -1,3 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { read } from '../io';
 import { CommRegistry, type CommTransport } from '../kernel';
 import type { MessageHeader } from '../kernel/wire';
 import { AnnotationStore } from './annotations';
@@ -104,6 +109,31 @@ describe('the mdlma.annotation comm', () => {
     const pushed = f.sent.slice(before).find(m => m.content.data.type === 'yjs-update')!;
     panel.applyUpdate(pushed.buffers[0], 'kernel');
     expect(Array.from(panel.labels())).toEqual(Array.from(s.store.labels()));
+  });
+
+  it('exports the annotations as a NIfTI label volume on request and replies with the path and voxel counts', async () => {
+    const f = frontend();
+    const s = session('scan-export');
+    registerAnnotationSession(s, f.registry);
+    await f.open('c5', { session: 'scan-export' });
+    s.store.paint({ user: 'ana', axis: 'z', slice: 3, label: 2, runs: [10, 6] });
+    s.store.paint({ user: 'ana', axis: 'x', slice: 1, label: 0, runs: [0, 3] });
+    const dir = mkdtempSync(join(tmpdir(), 'mdlma-comm-export-'));
+    try {
+      const [reply] = await f.send('c5', { type: 'export-labels', path: join(dir, 'out.labels.nii.gz') });
+      expect(reply.content.data).toMatchObject({ type: 'labels-exported', path: join(dir, 'out.labels.nii.gz'), labelledVoxels: 9, counts: [3, 0, 6, 0] });
+      const labels = await read(join(dir, 'out.labels.nii.gz'));
+      expect(labels.dtype).toBe('uint8');
+      expect(labels.shape).toEqual([...shape]);
+      expect(Array.from(labels.data)).toEqual(Array.from(s.store.labels()));
+      expect(labels.get(3, 1, 0)).toBe(2);
+      // A file name that is not NIfTI is refused with a typed error, and nothing is written.
+      const [bad] = await f.send('c5', { type: 'export-labels', path: join(dir, 'out.tif') });
+      expect(bad.content.data).toMatchObject({ type: 'error', request: 'export-labels', error: 'ActiveLearningError' });
+      expect(readdirSync(dir)).toEqual(['out.labels.nii.gz']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers bad requests with typed errors and closes a comm for an unknown session', async () => {

@@ -20,6 +20,7 @@
  * | `suggest` | k, strategy?, axis? | `suggestions` {items: [{axis, index, score, rank, reason}]} |
  * | `update` | | trains the head, re-predicts; `model-updated` {record} |
  * | `state` | | `state` {annotatedSlices, history}; buffers[0] = the Yjs document |
+ * | `export-labels` | path? (.nii or .nii.gz; default `<session>.labels.nii.gz` in the kernel's working folder) | writes the annotations as a uint8 NIfTI label volume (255 = unlabelled); `labels-exported` {path, absolutePath, labelledVoxels, counts: voxels per class} |
  *
  * Kernel -> panel, unasked: `yjs-update` (buffers[0]) for every change that did not come from this comm's own
  * `yjs-update` (the kernel, another user's comm, and the operations the kernel made for this comm's `stroke`,
@@ -39,6 +40,7 @@ import { ActiveLearningError } from '../errors';
 import { comms, type Comm, type CommData, type CommMessage, type CommRegistry } from '../kernel';
 import type { Suggestion, AcquisitionStrategy } from './acquisition';
 import type { AnnotationStore } from './annotations';
+import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';
 import { checkAxis, checkSlice, sliceShape, voxelOf, type OrthogonalAxis } from './planes';
 import type { Shape3 } from '../volume';
 
@@ -61,6 +63,8 @@ export interface AnnotationSession {
   predictionSlice?(axis: OrthogonalAxis, index: number): { shape: [number, number]; labels: Uint8Array; confidence: Uint8Array };
   imageSlice?(axis: OrthogonalAxis, index: number): Float32Array;
   onUpdate?(listener: (record: { round: number }) => void): () => void;
+  /** Writes the annotations as a NIfTI label volume (ActiveLearning: with the image's spacing); without it, unit spacing. */
+  exportLabels?(path?: string): Promise<LabelExport>;
   readonly history?: unknown[];
 }
 
@@ -184,8 +188,14 @@ export async function handleAnnotationMessage(session: AnnotationSession, msg: C
       }
       case 'state':
         return [{ data: { type: 'state', ...replyTo, annotatedSlices: store.annotatedSlices() as unknown as CommData[], history: (session.history ?? []) as CommData[] }, buffers: [store.encodeState()] }];
+      case 'export-labels': {
+        if (d.path !== undefined && typeof d.path !== 'string') throw new ActiveLearningError('export-labels', `path must be a file name, got ${JSON.stringify(d.path)}`);
+        const path = d.path || defaultLabelsPath(session.name);
+        const written = session.exportLabels ? await session.exportLabels(path) : await exportAnnotationLabels(store, path);
+        return [{ data: { type: 'labels-exported', ...replyTo, ...(written as unknown as CommData) }, buffers: [] }];
+      }
       default:
-        throw new ActiveLearningError('message type', `${JSON.stringify(d.type)} is not one of stroke, set-slice, accept-prediction, undo, redo, yjs-update, get-slice, suggest, update, state`);
+        throw new ActiveLearningError('message type', `${JSON.stringify(d.type)} is not one of stroke, set-slice, accept-prediction, undo, redo, yjs-update, get-slice, suggest, update, state, export-labels`);
     }
   } catch (error) {
     const e = error as Error;

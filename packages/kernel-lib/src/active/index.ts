@@ -17,6 +17,8 @@ export { AnnotationStore, runsFromPixels, UNLABELLED } from './annotations';
 export type { AnnotatedSlice, AnnotationOp, StrokeInput } from './annotations';
 export { ANNOTATION_PROTOCOL, ANNOTATION_TARGET, annotationSession, attachAnnotationComm, handleAnnotationMessage, registerAnnotationSession, registerAnnotationTarget } from './comm';
 export type { AnnotationReply, AnnotationSession } from './comm';
+export { defaultLabelsPath, exportAnnotationLabels } from './label-export';
+export type { LabelExport } from './label-export';
 export { SegmentationHead } from './head';
 export type { HeadJSON, HeadTrainingStats, TrainingSamples } from './head';
 export { ActiveLearning, activeLearning } from './loop';

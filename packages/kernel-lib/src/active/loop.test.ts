@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -35,7 +35,7 @@ describe('activeLearning', () => {
     const picks = al.suggest(3);
     expect(picks.map(p => p.rank)).toEqual([1, 2, 3]);
     expect(new Set(picks.map(p => p.index)).size).toBe(3);
-    expect(picks.every(p => p.axis === 'y' && /^entropy: mean voxel entropy/.test(p.reason))).toBe(true);
+    expect(picks.every(p => p.axis === 'y' && /^entropy: mean class-weighted voxel entropy/.test(p.reason))).toBe(true);
     expect(al.suggest(2, { strategy: 'coreset', axis: 'x' }).every(p => p.axis === 'x')).toBe(true);
   });
 
@@ -96,6 +96,33 @@ describe('activeLearning', () => {
       expect(labelled.length).toBeGreaterThan(3 * 32 * 32 - 1);
       expect(labelled.every(v => v <= 3)).toBe(true);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exports the annotations alone as a uint8 NIfTI label volume, by default <name>.labels.nii.gz in the working folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdlma-al-labels-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const out = await al.exportLabels();
+      expect(out.path).toBe('loop-test.labels.nii.gz');
+      expect(out.absolutePath).toBe(join(realpathSync(dir), 'loop-test.labels.nii.gz'));
+      expect(readdirSync(dir)).toEqual(['loop-test.labels.nii.gz']);
+      const labels = await read(out.absolutePath);
+      expect(labels.dtype).toBe('uint8');
+      expect(labels.shape).toEqual(phantom.image.shape);
+      expect(labels.spacing).toEqual(phantom.image.spacing);
+      expect(Array.from(labels.data)).toEqual(Array.from(al.store.labels()));
+      expect(out.labelledVoxels).toBe(Array.from(labels.data).filter(v => v !== 255).length);
+      expect(out.counts.reduce((a, b) => a + b, 0)).toBe(out.labelledVoxels);
+      expect(out.counts[1]).toBe(Array.from(labels.data).filter(v => v === 1).length);
+      // Through the panel's comm request, to a path of its choosing.
+      const [reply] = await handleAnnotationMessage(al, { data: { type: 'export-labels', id: 7, path: 'sub/again.nii' }, buffers: [], metadata: {} });
+      expect(reply.data).toMatchObject({ type: 'labels-exported', replyTo: 7, path: 'sub/again.nii', labelledVoxels: out.labelledVoxels, counts: out.counts });
+      expect(Array.from((await read(join(dir, 'sub/again.nii'))).data)).toEqual(Array.from(al.store.labels()));
+    } finally {
+      process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
     }
   });

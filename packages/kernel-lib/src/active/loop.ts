@@ -12,6 +12,7 @@
  * const { timings, metrics } = await al.update();
  * al.history;                          // rounds: annotated slices, training voxels, seconds, Dice
  * await al.exportTrainingSet('finetune/');   // finetune/<name>.nii.gz + <name>.labels.nii.gz
+ * await al.exportLabels();                   // <name>.labels.nii.gz: the annotations alone (uint8, 255 = unlabelled)
  */
 import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { basename, join } from 'path';
@@ -26,7 +27,9 @@ import { acquire, ACQUISITION_STRATEGIES, type AcquisitionStrategy, type Aggrega
 import { AnnotationStore, UNLABELLED, type AnnotationOp, type StrokeInput } from './annotations';
 import { registerAnnotationSession, type AnnotationSession } from './comm';
 import { writeFileAtomic } from './files';
+import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';
 import { SegmentationHead, type HeadJSON, type HeadTrainingStats } from './head';
+import { withImageFeatures } from './image-features';
 import { predictOutputs, type ModelOutputs } from './outputs';
 import { openAnnotationPanel, type AnnotationPanelOptions } from './panel';
 import { checkAxis, checkSlice, sliceShape, voxelOf, type OrthogonalAxis } from './planes';
@@ -73,7 +76,8 @@ export class ActiveLearning implements AnnotationSession {
     const axis = checkAxis(options.axis ?? 'z');
     Private.strategy(options.strategy ?? 'hybrid');
     const model = options.model instanceof SegmentationModel ? options.model : await SegmentationModel.load(options.model ?? 'sun-implant', { threads: options.threads });
-    const outputs = await predictOutputs(volume, model, { axis, signal: options.signal });
+    const unetOutputs = await predictOutputs(volume, model, { axis, signal: options.signal });
+    const outputs = options.imageFeatures === false ? unetOutputs : withImageFeatures(unetOutputs, volume);
     const store = options.annotations ?? new AnnotationStore({ shape: volume.shape, classes: model.classes, persist: options.persist });
     const al = new ActiveLearning(options, model, outputs, store);
     al.record(0, { trainSeconds: 0, predictSeconds: 0, totalSeconds: outputs.seconds });
@@ -161,6 +165,7 @@ export class ActiveLearning implements AnnotationSession {
         minDistance: options.minDistance ?? this.options.minDistance,
         aggregation: options.aggregation ?? this.options.aggregation,
         topPercent: options.topPercent ?? this.options.topPercent,
+        classBalance: options.classBalance ?? this.options.classBalance,
         seed: options.seed ?? (this.options.seed ?? 0) * 1000 + round,
         model: this.model
       }
@@ -297,6 +302,11 @@ export class ActiveLearning implements AnnotationSession {
     return { image, labels, labelledVoxels: annotationVolume.data.reduce((n, v) => n + (v !== UNLABELLED ? 1 : 0), 0) };
   }
 
+  /** Writes the annotations as a uint8 NIfTI label volume (255 = unlabelled, the image's spacing); default `<name>.labels.nii.gz` in the working folder. */
+  exportLabels(path: string = defaultLabelsPath(this.name)): Promise<LabelExport> {
+    return exportAnnotationLabels(this.store, path, this.volume);
+  }
+
   /** Annotated voxels with their features and U-Net probabilities (voxel-major), subsampled to `maxTrainingVoxels`. */
   private trainingSamples() {
     const labels = this.store.labels();
@@ -370,6 +380,8 @@ export namespace ActiveLearning {
     register?: boolean;
     /** Head options (hidden units, fusion). */
     head?: Partial<SegmentationHead.IOptions>;
+    /** Give the head the voxel's intensity and smoothed intensity besides the U-Net features (default true; see image-features.ts). */
+    imageFeatures?: boolean;
     /** Head training options (steps, batch, learning rate, class balance). */
     train?: SegmentationHead.ITrainOptions;
     /** Annotated voxels used per training, at most (default 200000, drawn at random). */
@@ -380,6 +392,8 @@ export namespace ActiveLearning {
     aggregation?: Aggregation;
     /** For 'top-k' aggregation (default 10). */
     topPercent?: number;
+    /** Class weighting of voxel uncertainty (default 1; see acquisition.ts). */
+    classBalance?: number;
     /** Seed of random suggestions, subsampling and the head (default 0). */
     seed?: number;
     /** ONNX Runtime threads when `model` is a name. */
@@ -395,6 +409,7 @@ export namespace ActiveLearning {
     minDistance?: number;
     aggregation?: Aggregation;
     topPercent?: number;
+    classBalance?: number;
     seed?: number;
   }
 }

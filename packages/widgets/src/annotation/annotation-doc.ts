@@ -85,6 +85,13 @@ export class AnnotationDoc {
     return op;
   }
 
+  /** Several labels' pixels of one slice (e.g. what a niivue stroke changed), in one transaction: one undo step. */
+  paintEdits(axis: SliceAxis, slice: number, edits: ReadonlyArray<{ label: number; runs: readonly number[] }>): number {
+    const ops = edits.filter(e => e.runs.length).map(e => this.op(axis, slice, e.label, e.runs));
+    if (ops.length) this.doc.transact(() => this.ops.push(ops), LOCAL);
+    return ops.length;
+  }
+
   /**
    * Sets a whole slice from a label image (rows x cols; 255 leaves a pixel as it is), e.g. the model's prediction
    * to correct: one operation per label present, all in one undo step.

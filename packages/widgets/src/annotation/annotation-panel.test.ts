@@ -3,6 +3,10 @@
  * keys choose label, size and tool, a pointer stroke lands in the kernel's replica, Ctrl+Z / Ctrl+Shift+Z undo and
  * redo it there, D marks the slice done, and a kernel-side edit shows up in the panel.
  */
+import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
 import { Widget } from '@lumino/widgets';
 import { registerAnnotationSession } from '@mdlma/kernel/lib/active/comm';
 import { AnnotationStore } from '@mdlma/kernel/lib/active/annotations';
@@ -72,6 +76,13 @@ function stroke(panel: AnnotationPanel, row: number): void {
   at('pointerup', 95);
 }
 
+/** A click on pixel [row, col] of the 8 x 10 slice, drawn 10x enlarged. */
+function click(panel: AnnotationPanel, row: number, col: number): void {
+  const canvas = panel.node.querySelector('canvas')!;
+  canvas.getBoundingClientRect = () => ({ left: 0, top: 0, width: 100, height: 80, right: 100, bottom: 80, x: 0, y: 0, toJSON: () => ({}) });
+  for (const type of ['pointerdown', 'pointerup']) canvas.dispatchEvent(new MouseEvent(type, { clientX: col * 10 + 5, clientY: row * 10 + 5, button: 0, bubbles: true }));
+}
+
 describe('AnnotationPanel with the kernel handler', () => {
   it('opens on the first suggestion with the classes as palette', async () => {
     const { panel } = connect();
@@ -109,6 +120,54 @@ describe('AnnotationPanel with the kernel handler', () => {
     expect(labelled(store, 3)).toBe(0);
     key(panel, 'y', { ctrlKey: true }); // nothing left to redo
     expect(panel.node.querySelector<HTMLButtonElement>('[data-part="redo"]')!.disabled).toBe(true);
+    panel.dispose();
+  });
+
+  it('fills a region of the slice with the label (key f, one click, one undo step), in the kernel replica', async () => {
+    const { store, panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel));
+    expect(panel.renderer).toBe('canvas');
+    // A closed ring of label 1 in the kernel: rows 1-5, cols 1-5 of the 8 x 10 slice; its inside is 3 x 3.
+    const ring: number[] = [];
+    for (let r = 1; r <= 5; r++) for (let c = 1; c <= 5; c++) if (r === 1 || r === 5 || c === 1 || c === 5) ring.push(r * 10 + c);
+    store.paint({ user: 'kernel', axis: 'z', slice: 2, label: 1, pixels: ring });
+    await until(() => panel.node.dataset.annotatedVoxels === '16');
+    key(panel, '2');
+    key(panel, 'f');
+    expect(panel.node.dataset.tool).toBe('fill');
+    click(panel, 3, 3);
+    await until(() => labelled(store, 2) === 9);
+    expect(labelled(store, 2)).toBe(9);
+    expect(labelled(store, 1)).toBe(16);
+    // Outside the ring: every other unlabelled pixel of that slice (80 - 25), no other slice.
+    key(panel, '3');
+    click(panel, 0, 0);
+    await until(() => labelled(store, 3) === 55);
+    expect(store.annotatedSlices()).toEqual([{ axis: 'z', index: 2, voxels: 80 }]);
+    key(panel, 'z', { ctrlKey: true });
+    await until(() => labelled(store, 3) === 0);
+    expect(labelled(store, 2)).toBe(9);
+    panel.dispose();
+  });
+
+  it('exports the annotations as NIfTI through the kernel and shows the path', async () => {
+    const { store, panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel));
+    stroke(panel, 4);
+    const dir = mkdtempSync(join(tmpdir(), 'mdlma-panel-export-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      panel.node.querySelector<HTMLButtonElement>('[data-part="export"]')!.click();
+      await until(() => panel.node.dataset.exported !== undefined);
+      expect(panel.node.dataset.exported).toBe('jsdom.labels.nii.gz');
+      expect(existsSync(join(dir, 'jsdom.labels.nii.gz'))).toBe(true);
+      expect(panel.node.querySelector('[data-part="status"]')!.textContent).toMatch(/^Labels written to .*jsdom\.labels\.nii\.gz \(\d+ labelled voxels: background 0, bone \d+/);
+      expect(labelled(store, 1)).toBeGreaterThan(0);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
     panel.dispose();
   });
 

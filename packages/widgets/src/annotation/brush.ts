@@ -1,7 +1,8 @@
 /**
  * The round brush: a stroke (the pointer's path in slice pixel coordinates) stamped with a disc of the chosen
  * diameter, as the run-length pixels the annotation document stores ([start, length, ...], row-major in the slice's
- * [rows, cols]). The path is sampled every half pixel so that fast pointer moves leave no gaps.
+ * [rows, cols]). The path is sampled every half pixel so that fast pointer moves leave no gaps. The niivue editor
+ * paints with the same disc (niivue 0.69's own pen is a square).
  *
  * @example
  * const mask = new Uint8Array(64 * 64);
@@ -18,8 +19,22 @@ export const BRUSH_SIZES = { min: 1, max: 40 } as const;
 /** Sets to 1 every pixel of `mask` (rows x cols) within the brush disc along `path`; returns how many became 1. */
 export function stampPath(mask: Uint8Array, rows: number, cols: number, path: readonly StrokePoint[], diameter: number): number {
   if (mask.length !== rows * cols) throw new RangeError(`mask has ${mask.length} pixels, not ${rows} x ${cols}`);
-  const size = Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(diameter)));
   let added = 0;
+  forEachBrushPixel(rows, cols, path, diameter, p => {
+    if (mask[p]) return;
+    mask[p] = 1;
+    added++;
+  });
+  return added;
+}
+
+/**
+ * Calls `visit` with the index (row * cols + col) of every pixel within the brush disc along `path` (a pixel may
+ * come more than once where discs overlap): what `stampPath` marks, for painting into any bitmap (the niivue
+ * editor's drawing, whose pen is square).
+ */
+export function forEachBrushPixel(rows: number, cols: number, path: readonly StrokePoint[], diameter: number, visit: (p: number) => void): void {
+  const size = Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(diameter)));
   const stamp = (r: number, c: number) => {
     // The disc covers the pixels whose centres lie within size/2 of the point; size 1 is the pixel under it.
     const radius = size / 2;
@@ -28,10 +43,7 @@ export function stampPath(mask: Uint8Array, rows: number, cols: number, path: re
     for (let i = r0; i <= r1; i++) {
       for (let j = c0; j <= c1; j++) {
         const inside = size === 1 ? i === Math.floor(r) && j === Math.floor(c) : (i + 0.5 - r) ** 2 + (j + 0.5 - c) ** 2 <= radius * radius;
-        if (inside && !mask[i * cols + j]) {
-          mask[i * cols + j] = 1;
-          added++;
-        }
+        if (inside) visit(i * cols + j);
       }
     }
   };
@@ -42,7 +54,6 @@ export function stampPath(mask: Uint8Array, rows: number, cols: number, path: re
     const steps = Math.max(1, Math.ceil(Math.hypot(rb - ra, cb - ca) * 2));
     for (let s = 1; s <= steps; s++) stamp(ra + ((rb - ra) * s) / steps, ca + ((cb - ca) * s) / steps);
   }
-  return added;
 }
 
 /** Run-length pixels [start, length, ...] of the non-zero pixels of `mask`. */

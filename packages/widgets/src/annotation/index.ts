@@ -1,5 +1,6 @@
 /**
- * The annotation panel and its pieces: the panel's Yjs replica, the round brush, the comm client.
+ * The annotation panel and its pieces: the panel's Yjs replica, the round brush, the fill, the niivue slice editor
+ * and its drawing bitmap, the comm client.
  *
  * @example
  * import { AnnotationPanel, AnnotationClient } from '@mdlma/widgets';
@@ -7,8 +8,13 @@
 export { AnnotationDoc, sliceCount, sliceShape, UNLABELLED } from './annotation-doc';
 export type { AnnotationOp, SliceAxis } from './annotation-doc';
 export { AnnotationPanel } from './annotation-panel';
-export type { AnnotationTool, SuggestedSlice } from './annotation-panel';
-export { BRUSH_SIZES, runPixels, runsOf, stampPath } from './brush';
+export type { AnnotationTool, SliceRenderer, SuggestedSlice } from './annotation-panel';
+export { BRUSH_SIZES, forEachBrushPixel, runPixels, runsOf, stampPath } from './brush';
+export { drawingFromLabels, editsFromDrawing, labelOfPen, niftiSlice, niivueIndex, penValueOf } from './drawing-bitmap';
+export type { LabelEdit } from './drawing-bitmap';
+export { floodFillMask, floodFillRuns } from './flood-fill';
+export { NiivueSliceEditor } from './niivue-slice';
+export type { EditorTool } from './niivue-slice';
 export type { StrokePoint } from './brush';
 export { AnnotationClient } from './channel';
 export type { AnnotationChannel, AnnotationMessage } from './channel';
