@@ -3,9 +3,11 @@
  * notebook on a small phantom, brush strokes (niivue's pen with the panel's round brush) on the first suggested slice
  * reach the kernel's annotation replica within a second, undo and redo act there too, the fill tool floods a region,
  * "Export NIfTI" has the kernel write `<session>.labels.nii.gz`, and after a page reload the strokes are still in the
- * panel and in the `.annot.yjs` file the kernel keeps next to the notebook.
+ * panel and in the `.annot.yjs` file the kernel keeps next to the notebook. In a 1024 px wide window the slice canvas
+ * fits the panel (opened beside the notebook) and follows it when the window grows; strokes and clicks reach across
+ * the canvas's whole width.
  */
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 import { expect, test } from './fixtures';
 
@@ -39,6 +41,21 @@ async function drag(page: Page, fromX: number, toX: number, atY: number): Promis
   await page.mouse.up();
 }
 
+/** Checks that the panel's canvas lies inside the panel and fills the space it has in one direction; returns its width. */
+async function expectCanvasFits(panel: Locator): Promise<number> {
+  const canvas = (await panel.locator('canvas').boundingBox())!;
+  const box = (await panel.boundingBox())!;
+  expect(canvas.x).toBeGreaterThanOrEqual(box.x);
+  expect(canvas.y).toBeGreaterThanOrEqual(box.y);
+  expect(canvas.x + canvas.width).toBeLessThanOrEqual(box.x + box.width);
+  expect(canvas.y + canvas.height).toBeLessThanOrEqual(box.y + box.height);
+  // The stage takes the whole width or height of its area (less its 1 px border), at the slice's aspect (square here).
+  const area = (await panel.locator('[data-part="canvas-area"]').boundingBox())!;
+  expect(Math.max(canvas.width / (area.width - 2), canvas.height / (area.height - 2))).toBeGreaterThan(0.98);
+  expect(Math.abs(canvas.width - canvas.height)).toBeLessThanOrEqual(1);
+  return canvas.width;
+}
+
 /** A click at a point of the canvas (0..1 of its width and height). */
 async function click(page: Page, atX: number, atY: number): Promise<void> {
   const box = (await page.locator('.mdlma-AnnotationPanel-canvas').boundingBox())!;
@@ -50,6 +67,8 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   // which depends on the base URL (the hub-base-url project covers the viewer's file URLs).
   test.skip(testInfo.project.name !== 'root', 'runs against the root server only');
   test.setTimeout(180000);
+  // A laptop-sized window (galata's default, stated here since the layout depends on it): the panel gets about half.
+  await page.setViewportSize({ width: 1024, height: 768 });
   await page.notebook.createNew('annotate.ipynb', { kernel: 'mdlma' });
   await page.notebook.setCell(0, 'code', SETUP);
   await page.notebook.addCell('code', COUNT);
@@ -71,6 +90,8 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   await expect(panel.locator('canvas')).toHaveAttribute('data-renderer', 'niivue');
   // The palette holds the model card's classes.
   await expect(panel.locator('[data-part="palette"] button')).toHaveText([/background/, /bone/, /degradation layer/, /residual material/]);
+  // The canvas fits the panel beside the notebook: none of it is cut off, so all of it can be painted.
+  const narrow = await expectCanvasFits(panel);
 
   // Label 2, brush 5 px (keys), two strokes.
   await panel.focus();
@@ -78,7 +99,10 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   await expect(panel).toHaveAttribute('data-label', '2');
   await expect(panel).toHaveAttribute('data-brush-size', '5');
   await drag(page, 0.1, 0.9, 0.3);
+  await expect(queue.first()).toHaveAttribute('data-voxels', /^[1-9]\d+$/);
+  const firstStroke = Number(await queue.first().getAttribute('data-voxels'));
   await drag(page, 0.2, 0.6, 0.7);
+  await expect(queue.first()).not.toHaveAttribute('data-voxels', String(firstStroke));
   const painted = Number(await queue.first().getAttribute('data-voxels'));
   expect(painted).toBeGreaterThan(150);
   await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted));
@@ -106,7 +130,7 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   await page.keyboard.press('3');
   await page.keyboard.press('f');
   await expect(panel).toHaveAttribute('data-tool', 'fill');
-  await click(page, 0.15, 0.5);
+  await click(page, 0.85, 0.5);
   await expect(panel).toHaveAttribute('data-annotated-voxels', String(48 * 48));
   await page.waitForTimeout(1000);
   expect(Number(await run(page, 3))).toBe(48 * 48 - painted);
@@ -126,12 +150,22 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   expect(Number(await run(page, 3))).toBe(0);
   expect(Number(await run(page, 1))).toBe(painted);
 
-  // The eraser (niivue's pen value 0, unlabelled in the document) takes part of the first stroke away; undo restores it.
+  // The eraser (niivue's pen value 0, unlabelled in the document), dragged across the canvas's whole width, takes the
+  // whole first stroke away (the second, lower, is left); undo restores it.
   await panel.focus();
   await page.keyboard.press('e');
-  await drag(page, 0.05, 0.5, 0.3);
-  const erased = Number(await panel.getAttribute('data-annotated-voxels'));
-  expect(erased).toBeLessThan(painted - 50);
+  await drag(page, 0.02, 0.98, 0.3);
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted - firstStroke));
+  await page.keyboard.press('Control+z');
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted));
+
+  // A wider window: the canvas grows with the panel, still inside it, and the pointer still lands on the right pixels.
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await expect.poll(async () => (await panel.locator('canvas').boundingBox())!.width, { timeout: 10000 }).toBeGreaterThan(narrow + 20);
+  await expectCanvasFits(panel);
+  await panel.focus();
+  await drag(page, 0.02, 0.98, 0.3);
+  await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted - firstStroke));
   await page.keyboard.press('Control+z');
   await expect(panel).toHaveAttribute('data-annotated-voxels', String(painted));
 
@@ -143,9 +177,11 @@ test('strokes on a suggested slice reach the kernel, undo and redo there, fill a
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
   if (!(await page.notebook.isAnyActive())) await page.notebook.openByPath(`${tmpPath}/annotate.ipynb`);
   // Whether the reloaded page got the old kernel or a new one, running the cell again opens the session on the
-  // annotations loaded from ui-annot.annot.yjs (under galata the reloaded notebook starts a new kernel).
+  // annotations loaded from ui-annot.annot.yjs (under galata the reloaded notebook usually starts a new kernel). With
+  // the old kernel the re-rendered output has already opened a connected panel, which the cell then brings to the
+  // front: the notebook's "Idle" leaves the status bar, so the run is not awaited there but through the panel.
   await page.activity.activateTab('annotate.ipynb');
-  await page.notebook.runCell(0, true);
+  await page.notebook.runCell(0, { inplace: true, wait: false });
   await expect(page.locator('.mdlma-AnnotationPanel')).toHaveAttribute('data-state', 'ready', { timeout: 60000 });
   await expect(page.locator('.mdlma-AnnotationPanel')).toHaveAttribute('data-annotated-voxels', String(painted));
   await expect(page.locator('.mdlma-AnnotationPanel [data-part="summary"]')).toHaveText(`${painted} voxels annotated on 1 slice, 0 marked done`);

@@ -86,6 +86,42 @@ describe('SegmentationHead', () => {
     }
   });
 
+  it('stays with the U-Net where nobody annotated, thanks to its anchors', () => {
+    // The annotations come from one region (feature 0 high) and are 98 % class 1 there; elsewhere (feature 1 high)
+    // the U-Net says class 0 (0.6) and nobody said otherwise. A head without anchors carries its class-1 bias there.
+    const rng = new Rng(8);
+    const F = 2;
+    const region = (count: number, centre: number[], label: (i: number) => number, p0: number): TrainingSamples => {
+      const out: TrainingSamples = { count, features: new Float32Array(count * F), probs: new Float32Array(count * 2), labels: new Uint8Array(count) };
+      for (let i = 0; i < count; i++) {
+        for (let f = 0; f < F; f++) out.features[i * F + f] = centre[f] + rng.normal() * 0.5;
+        out.probs.set([p0, 1 - p0], i * 2);
+        out.labels[i] = label(i);
+      }
+      return out;
+    };
+    const annotated = region(2000, [3, 0], i => (i % 50 === 0 ? 0 : 1), 0.5);
+    const elsewhere = region(2000, [0, 3], () => 0, 0.6);
+    const planar = new Float32Array(F * 2000);
+    const planarProbs = new Float32Array(2 * 2000);
+    for (let i = 0; i < 2000; i++) {
+      for (let f = 0; f < F; f++) planar[f * 2000 + i] = elsewhere.features[i * F + f];
+      for (let c = 0; c < 2; c++) planarProbs[c * 2000 + i] = elsewhere.probs[i * 2 + c];
+    }
+    const class0Elsewhere = (head: SegmentationHead) => {
+      const out = head.predict(planar, planarProbs);
+      let n = 0;
+      for (let i = 0; i < 2000; i++) if (out[i] > out[2000 + i]) n++;
+      return n / 2000;
+    };
+    const free = new SegmentationHead({ features: F, classes: 2 });
+    free.train(annotated, { steps: 400 });
+    const anchored = new SegmentationHead({ features: F, classes: 2 });
+    anchored.train({ ...annotated, anchors: { count: 1000, features: elsewhere.features.slice(0, 1000 * F), probs: elsewhere.probs.slice(0, 2000) } }, { steps: 400 });
+    expect(class0Elsewhere(anchored)).toBeGreaterThan(0.9);
+    expect(class0Elsewhere(free)).toBeLessThan(0.5);
+  });
+
   it('refuses labels outside the classes', () => {
     const head = new SegmentationHead({ features: 2, classes: 2 });
     expect(() => head.train({ count: 1, features: new Float32Array(2), probs: new Float32Array(2), labels: new Uint8Array([5]) })).toThrow(/labels hold 5/);

@@ -11,6 +11,13 @@
  * the features alone). Training: cross-entropy with class weights n_c^-balance (0 none, 0.5 default, 1 inverse
  * frequency), Adam, mini-batches drawn at random from the annotated voxels; typed arrays throughout.
  *
+ * Anchors: with a handful of annotated voxels of a class (a slice that grazes the implant holds a few dozen), a free
+ * head learns that class from them alone and can lose it everywhere else. So each step also draws unannotated
+ * "anchor" voxels whose target is the U-Net's own posterior (restricted to the annotated classes), each weighing
+ * `anchorWeight` of an annotated voxel, so that they fade as annotations accumulate: where no annotation says otherwise
+ * the head stays with the U-Net (distillation, as in Li & Hoiem's
+ * learning without forgetting, 2017). At the start the head equals the U-Net, so anchors cost nothing until it moves.
+ *
  * @example
  * const head = new SegmentationHead({ features: 16, classes: 4 });
  * const stats = head.train(trainingSetFrom(outputs, annotations));     // { seconds, samples, steps, loss }
@@ -29,6 +36,8 @@ export interface TrainingSamples {
   features: Float32Array;
   probs: Float32Array;
   labels: Uint8Array;
+  /** Unannotated voxels (features [m, F], U-Net probabilities [m, C]) that keep the head near the U-Net. */
+  anchors?: { count: number; features: Float32Array; probs: Float32Array };
 }
 
 /** What one `train` call did. */
@@ -133,6 +142,11 @@ export class SegmentationHead {
     for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) xs[i * F + f] = (samples.features[i * F + f] - this.mean[f]) / this.std[f];
     const lp = new Float32Array(n * C);
     for (let p = 0; p < n * C; p++) lp[p] = log(samples.probs[p] + Private.EPS);
+    const anchors = Private.anchorSet(samples.anchors, F, C, this.mean, this.std, this.present);
+    // Anchors weigh like annotated voxels, `anchorWeight` each: their share of a batch is λm / (n + λm), large for a
+    // first slice and fading as annotations accumulate (capped at twice the annotated part).
+    const anchorWeight = options.anchorWeight ?? 0.5;
+    const anchorBatch = anchors.count > 0 && anchorWeight > 0 ? Math.max(1, Math.round(batch * Math.min(2, (anchorWeight * anchors.count) / n))) : 0;
     const residual = this.fusion === 'residual';
     const hPre = new Float64Array(H);
     const h = new Float64Array(H);
@@ -143,6 +157,58 @@ export class SegmentationHead {
     const { w1, b1, w2, wl, b, a } = w;
     let lossTail = 0;
     let tailCount = 0;
+    // One voxel's forward and backward pass into `grad`: x at xs[xo..], U-Net log-probabilities at lps[lo..], target
+    // class `hard` (soft === undefined) or probabilities soft[lo..], loss weight `weight`; returns its cross-entropy.
+    const accumulate = (xs: Float32Array, xo: number, lps: Float32Array, lo: number, hard: number, soft: Float32Array | undefined, weight: number): number => {
+      for (let j = 0; j < H; j++) {
+        let s = b1[j];
+        const row = j * F;
+        for (let f = 0; f < F; f++) s += w1[row + f] * xs[xo + f];
+        hPre[j] = s;
+        h[j] = s > 0 ? s : 0;
+      }
+      for (let c = 0; c < C; c++) {
+        if (!on[c]) continue;
+        let s = b[c] + (residual ? a[c] * lps[lo + c] : 0);
+        for (let j = 0; j < H; j++) s += w2[c * H + j] * h[j];
+        for (let f = 0; f < F; f++) s += wl[c * F + f] * xs[xo + f];
+        z[c] = s;
+      }
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) if (on[c] && z[c] > m) m = z[c];
+      let s = 0;
+      for (let c = 0; c < C; c++) if (on[c]) s += exp(z[c] - m);
+      let loss = 0;
+      for (let c = 0; c < C; c++) {
+        if (!on[c]) {
+          dz[c] = 0;
+          continue;
+        }
+        const t = soft ? soft[lo + c] : c === hard ? 1 : 0;
+        if (t > 0) loss -= t * (z[c] - m - log(s));
+        dz[c] = weight * (exp(z[c] - m) / s - t);
+      }
+      // Backward: output layer, skip layer, U-Net scale, then the hidden layer.
+      dh.fill(0);
+      for (let c = 0; c < C; c++) {
+        const d = dz[c];
+        if (d === 0) continue;
+        grad.b[c] += d;
+        if (residual) grad.a[c] += d * lps[lo + c];
+        for (let j = 0; j < H; j++) {
+          grad.w2[c * H + j] += d * h[j];
+          dh[j] += d * w2[c * H + j];
+        }
+        for (let f = 0; f < F; f++) grad.wl[c * F + f] += d * xs[xo + f];
+      }
+      for (let j = 0; j < H; j++) {
+        if (hPre[j] <= 0) continue;
+        const d = dh[j];
+        grad.b1[j] += d;
+        for (let f = 0; f < F; f++) grad.w1[j * F + f] += d * xs[xo + f];
+      }
+      return loss;
+    };
     for (let step = 0; step < steps; step++) {
       if ((step & 63) === 0) throwIfInterrupted(signal);
       for (const g of Object.values(grad)) g.fill(0);
@@ -151,46 +217,11 @@ export class SegmentationHead {
         const i = rng.int(n);
         const y = samples.labels[i];
         const cw = classWeight[y];
-        const xo = i * F;
-        for (let j = 0; j < H; j++) {
-          let s = b1[j];
-          const row = j * F;
-          for (let f = 0; f < F; f++) s += w1[row + f] * xs[xo + f];
-          hPre[j] = s;
-          h[j] = s > 0 ? s : 0;
-        }
-        for (let c = 0; c < C; c++) {
-          if (!on[c]) continue;
-          let s = b[c] + (residual ? a[c] * lp[i * C + c] : 0);
-          for (let j = 0; j < H; j++) s += w2[c * H + j] * h[j];
-          for (let f = 0; f < F; f++) s += wl[c * F + f] * xs[xo + f];
-          z[c] = s;
-        }
-        let m = -Infinity;
-        for (let c = 0; c < C; c++) if (on[c] && z[c] > m) m = z[c];
-        let s = 0;
-        for (let c = 0; c < C; c++) if (on[c]) s += exp(z[c] - m);
-        batchLoss += cw * (m + log(s) - z[y]);
-        for (let c = 0; c < C; c++) dz[c] = on[c] ? (cw * (exp(z[c] - m) / s - (c === y ? 1 : 0))) / batch : 0;
-        // Backward: output layer, skip layer, U-Net scale, then the hidden layer.
-        dh.fill(0);
-        for (let c = 0; c < C; c++) {
-          const d = dz[c];
-          if (d === 0) continue;
-          grad.b[c] += d;
-          if (residual) grad.a[c] += d * lp[i * C + c];
-          for (let j = 0; j < H; j++) {
-            grad.w2[c * H + j] += d * h[j];
-            dh[j] += d * w2[c * H + j];
-          }
-          for (let f = 0; f < F; f++) grad.wl[c * F + f] += d * xs[xo + f];
-        }
-        for (let j = 0; j < H; j++) {
-          if (hPre[j] <= 0) continue;
-          const d = dh[j];
-          grad.b1[j] += d;
-          for (let f = 0; f < F; f++) grad.w1[j * F + f] += d * xs[xo + f];
-        }
+        batchLoss += cw * accumulate(xs, i * F, lp, i * C, y, undefined, cw / batch);
+      }
+      for (let q = 0; q < anchorBatch; q++) {
+        const i = rng.int(anchors.count);
+        accumulate(anchors.xs, i * F, anchors.lp, i * C, 0, anchors.target, 1 / batch);
       }
       // L2 towards the U-Net: weights towards 0, the U-Net scale towards 1.
       for (const key of ['w1', 'w2', 'wl'] as const) {
@@ -313,6 +344,8 @@ export namespace SegmentationHead {
     weightDecay?: number;
     /** Class weights n_c^-balance: 0 none, 0.5 (default), 1 inverse frequency. */
     balance?: number;
+    /** Weight of one anchor voxel against one annotated voxel (default 0.5; 0 = annotations only). */
+    anchorWeight?: number;
     /** Seed of initialisation and batches (default 0). */
     seed?: number;
     /** Aborts between steps (default: the calling cell's interrupt). */
@@ -344,6 +377,35 @@ namespace Private {
       mean[f] = m;
       std[f] = max(sqrt(max(0, q / n - m * m)), 1e-3);
     }
+  }
+
+  /**
+   * Anchor voxels ready for training: standardised features, U-Net log-probabilities and, as targets, the U-Net's
+   * probabilities renormalised over the classes the head models (`present`).
+   */
+  export function anchorSet(
+    anchors: { count: number; features: Float32Array; probs: Float32Array } | undefined,
+    F: number,
+    C: number,
+    mean: Float32Array,
+    std: Float32Array,
+    present: Uint8Array
+  ): { count: number; xs: Float32Array; lp: Float32Array; target: Float32Array } {
+    const m = anchors?.count ?? 0;
+    const xs = new Float32Array(m * F);
+    const lp = new Float32Array(m * C);
+    const target = new Float32Array(m * C);
+    for (let i = 0; i < m; i++) {
+      for (let f = 0; f < F; f++) xs[i * F + f] = (anchors!.features[i * F + f] - mean[f]) / std[f];
+      let sum = 0;
+      for (let c = 0; c < C; c++) {
+        const p = anchors!.probs[i * C + c];
+        lp[i * C + c] = log(p + EPS);
+        if (present[c]) sum += p;
+      }
+      for (let c = 0; c < C; c++) target[i * C + c] = present[c] && sum > 0 ? anchors!.probs[i * C + c] / sum : 0;
+    }
+    return { count: m, xs, lp, target };
   }
 
   /** Learning-rate factor: short linear warm-up, then poly decay (1 - t)^0.9 as in nnU-Net. */

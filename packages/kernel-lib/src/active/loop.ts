@@ -28,7 +28,7 @@ import { AnnotationStore, UNLABELLED, type AnnotationOp, type StrokeInput } from
 import { registerAnnotationSession, type AnnotationSession } from './comm';
 import { writeFileAtomic } from './files';
 import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';
-import { SegmentationHead, type HeadJSON, type HeadTrainingStats } from './head';
+import { SegmentationHead, type HeadJSON, type HeadTrainingStats, type TrainingSamples } from './head';
 import { withImageFeatures } from './image-features';
 import { predictOutputs, type ModelOutputs } from './outputs';
 import { openAnnotationPanel, type AnnotationPanelOptions } from './panel';
@@ -307,35 +307,37 @@ export class ActiveLearning implements AnnotationSession {
     return exportAnnotationLabels(this.store, path, this.volume);
   }
 
-  /** Annotated voxels with their features and U-Net probabilities (voxel-major), subsampled to `maxTrainingVoxels`. */
-  private trainingSamples() {
+  /**
+   * Annotated voxels with their features and U-Net probabilities (voxel-major), subsampled to `maxTrainingVoxels`,
+   * plus up to `anchorVoxels` unannotated ones drawn at random (the head's anchors to the U-Net; see head.ts).
+   */
+  private trainingSamples(): TrainingSamples {
     const labels = this.store.labels();
     const V = labels.length;
+    const annotated: number[] = [];
+    const unannotated: number[] = [];
+    for (let v = 0; v < V; v++) (labels[v] !== UNLABELLED ? annotated : unannotated).push(v);
+    const voxels = Private.sample(annotated, this.options.maxTrainingVoxels ?? 200_000, new Rng(this.options.seed ?? 0, Rng.stream('loop.subsample')));
+    const anchors = Private.sample(unannotated, this.options.anchorVoxels ?? 20_000, new Rng(this.options.seed ?? 0, Rng.stream('loop.anchors')));
+    const y = Uint8Array.from(voxels, v => labels[v]);
+    return { ...this.gather(voxels), labels: y, anchors: this.gather(anchors) };
+  }
+
+  /** Features [n, F] and U-Net probabilities [n, C] of the given voxels. */
+  private gather(voxels: number[]): { count: number; features: Float32Array; probs: Float32Array } {
+    const V = this.volume.size;
     const F = this.outputs.featureCount;
     const C = this.classes;
-    let voxels: number[] = [];
-    for (let v = 0; v < V; v++) if (labels[v] !== UNLABELLED) voxels.push(v);
-    const limit = this.options.maxTrainingVoxels ?? 200_000;
-    if (voxels.length > limit) {
-      const rng = new Rng(this.options.seed ?? 0, Rng.stream('loop.subsample'));
-      for (let i = 0; i < limit; i++) {
-        const j = i + rng.int(voxels.length - i);
-        [voxels[i], voxels[j]] = [voxels[j], voxels[i]];
-      }
-      voxels = voxels.slice(0, limit);
-    }
     const n = voxels.length;
     const features = new Float32Array(n * F);
     const probs = new Float32Array(n * C);
-    const y = new Uint8Array(n);
     const f = this.outputs.features!;
     const p = this.outputs.probs;
     voxels.forEach((v, i) => {
       for (let c = 0; c < F; c++) features[i * F + c] = f[c * V + v];
       for (let c = 0; c < C; c++) probs[i * C + c] = p[c * V + v];
-      y[i] = labels[v];
     });
-    return { count: n, features, probs, labels: y };
+    return { count: n, features, probs };
   }
 
   private record(round: number, timings: RoundRecord['timings'], trainingVoxels = 0): RoundRecord {
@@ -386,6 +388,8 @@ export namespace ActiveLearning {
     train?: SegmentationHead.ITrainOptions;
     /** Annotated voxels used per training, at most (default 200000, drawn at random). */
     maxTrainingVoxels?: number;
+    /** Unannotated voxels that anchor the head to the U-Net (default 20000, drawn at random; 0 = none). */
+    anchorVoxels?: number;
     /** Suggestions keep this many slices apart (default 2). */
     minDistance?: number;
     /** Per-slice aggregation of uncertainty (default 'mean'). */
@@ -420,6 +424,16 @@ export function activeLearning(options: ActiveLearning.IOptions): Promise<Active
 }
 
 namespace Private {
+  /** At most `limit` of `items`, drawn without replacement (a partial Fisher-Yates shuffle; all of them when fewer). */
+  export function sample(items: number[], limit: number, rng: Rng): number[] {
+    if (items.length <= limit) return items;
+    for (let i = 0; i < limit; i++) {
+      const j = i + rng.int(items.length - i);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items.slice(0, limit);
+  }
+
   export interface SavedState {
     format: 'mdlma-active/1';
     name: string;

@@ -66,14 +66,15 @@ const key = (panel: AnnotationPanel, k: string, mods: KeyboardEventInit = {}) =>
 const loaded = (panel: AnnotationPanel) => panel.node.querySelector('canvas')!.dataset.loaded === 'true';
 const labelled = (store: AnnotationStore, label: number) => store.labels().filter(v => v === label).length;
 
-/** A horizontal pointer stroke across row `row` of the 8 x 10 slice, drawn 10x enlarged. */
-function stroke(panel: AnnotationPanel, row: number): void {
+/** A horizontal pointer stroke across row `row` of the 8 x 10 slice, drawn `zoom`x enlarged at (left, top) of the page. */
+function stroke(panel: AnnotationPanel, row: number, zoom = 10, left = 0, top = 0): void {
   const canvas = panel.node.querySelector('canvas')!;
-  canvas.getBoundingClientRect = () => ({ left: 0, top: 0, width: 100, height: 80, right: 100, bottom: 80, x: 0, y: 0, toJSON: () => ({}) });
-  const at = (type: string, x: number) => canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: row * 10 + 5, button: 0, bubbles: true }));
-  at('pointerdown', 5);
-  at('pointermove', 50);
-  at('pointerup', 95);
+  const [width, height] = [10 * zoom, 8 * zoom];
+  canvas.getBoundingClientRect = () => ({ left, top, width, height, right: left + width, bottom: top + height, x: left, y: top, toJSON: () => ({}) });
+  const at = (type: string, x: number) => canvas.dispatchEvent(new MouseEvent(type, { clientX: left + x * zoom, clientY: top + (row + 0.5) * zoom, button: 0, bubbles: true }));
+  at('pointerdown', 0.5);
+  at('pointermove', 5);
+  at('pointerup', 9.5);
 }
 
 /** A click on pixel [row, col] of the 8 x 10 slice, drawn 10x enlarged. */
@@ -120,6 +121,21 @@ describe('AnnotationPanel with the kernel handler', () => {
     expect(labelled(store, 3)).toBe(0);
     key(panel, 'y', { ctrlKey: true }); // nothing left to redo
     expect(panel.node.querySelector<HTMLButtonElement>('[data-part="redo"]')!.disabled).toBe(true);
+    panel.dispose();
+  });
+
+  it('maps the pointer exactly at whatever size and place the panel gives the canvas', async () => {
+    const { panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel));
+    key(panel, '2');
+    for (let k = 0; k < 4; k++) key(panel, '[');
+    // The canvas shrunk into a narrow panel (3.7 px a pixel, off the page's corner), then grown (23.3 px a pixel).
+    stroke(panel, 1, 3.7, 613.4, 121.9);
+    stroke(panel, 6, 23.3, 17, 40.5);
+    await until(() => panel.node.dataset.annotatedVoxels === '20');
+    const labels = Array.from(panel.doc!.sliceLabels('z', 2));
+    const rows = [0, 1, 2, 3, 4, 5, 6, 7].map(r => labels.slice(r * 10, r * 10 + 10).filter(v => v === 2).length);
+    expect(rows).toEqual([0, 10, 0, 0, 0, 0, 10, 0]);
     panel.dispose();
   });
 

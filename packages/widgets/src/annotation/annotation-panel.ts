@@ -7,45 +7,39 @@
  * The slice editor is niivue (niivue-slice.ts) where WebGL2 is available: the slice as a one-slice volume, the
  * prediction and confidence as overlays, the slice's annotations as niivue's drawing, painted with niivue's pen given
  * our round brush; a finished stroke becomes one document operation. Without WebGL2 (or if niivue fails to start) it
- * is a plain 2D canvas in the slice's own pixels (slice-image.ts), where the panel stamps strokes itself; the canvas's
+ * is a plain 2D canvas in the slice's own pixels (canvas-slice.ts), which stamps strokes itself; the canvas's
  * `data-renderer` says which. Either way every edit (stroke, fill, accepted prediction) goes into the panel's Yjs
  * replica (AnnotationDoc) as one undo step, which sends it to the kernel within its batching delay.
  *
  * Fill: a click floods the 4-connected region of the clicked pixel's annotation value (unlabelled counts as a value)
  * on the current slice with the current label (flood-fill.ts).
  *
- * Keys (panel focused): b brush, e eraser, f fill, 0-9 label, [ ] brush size, Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y
- * redo, n / p next / previous suggestion, Up / Down next / previous slice, a accept prediction, d mark done. niivue's own
+ * The stage (slice-stage.ts: the canvas and its editor) fills the space the panel leaves it, at the slice's aspect,
+ * and follows the panel's resizes; the pointer is mapped through the canvas's box in both editors, so painting stays
+ * exact at any size.
+ *
+ * The panel's DOM (template, controls, palette, queue) is panel-view.ts; its keys are panel-keys.ts. niivue's own
  * key handlers are switched off, and its undo is never used: undo and redo are the document's, per user.
  *
  * @example
  * const panel = new AnnotationPanel({ client: new AnnotationClient(channel), user: 'ana', suggestions: 6 });
  * app.shell.add(panel, 'main', { mode: 'split-right' });     // then open the comm: the kernel's hello starts it
  */
+import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { AnnotationDoc, sliceCount, sliceKey, sliceShape, UNLABELLED, type SliceAxis } from './annotation-doc';
-import { BRUSH_SIZES, runsOf, stampPath, type StrokePoint } from './brush';
+import { AnnotationDoc, sliceCount, sliceShape, type SliceAxis } from './annotation-doc';
+import { BRUSH_SIZES, type StrokePoint } from './brush';
+import type { CanvasSliceView } from './canvas-slice';
 import type { AnnotationClient, AnnotationMessage } from './channel';
-import type { LabelEdit } from './drawing-bitmap';
 import { floodFillRuns } from './flood-fill';
-import { NiivueSliceEditor } from './niivue-slice';
-import { colorOf, composeSlice, rgbOf, sliceData, type SliceData } from './slice-image';
+import { handlePanelKey, type PanelKeyActions } from './panel-keys';
+import { PANEL_TEMPLATE, partOf, renderControls, renderPalette, renderQueue, wireControls, type AnnotationTool, type PanelControlActions, type SuggestedSlice } from './panel-view';
+import { sliceData, type SliceData } from './slice-image';
+import { SliceStage, type SliceRenderer } from './slice-stage';
 
-/** A suggested slice, as the kernel's `suggest` returns it. */
-export interface SuggestedSlice {
-  axis: SliceAxis;
-  index: number;
-  score: number;
-  rank: number;
-  reason: string;
-}
-
-/** The brush, the eraser or the fill tool. */
-export type AnnotationTool = 'brush' | 'eraser' | 'fill';
-
-/** What the slice editor draws with: niivue (WebGL2) or a plain 2D canvas. */
-export type SliceRenderer = 'niivue' | 'canvas';
+export type { AnnotationTool, SuggestedSlice } from './panel-view';
+export type { SliceRenderer } from './slice-stage';
 
 /** The annotation panel. */
 export class AnnotationPanel extends Widget {
@@ -56,10 +50,30 @@ export class AnnotationPanel extends Widget {
     this.title.closable = true;
     this.node.tabIndex = 0;
     this.node.dataset.state = 'connecting';
-    this.node.innerHTML = Private.TEMPLATE;
-    this.canvas = this.part('canvas') as HTMLCanvasElement;
-    this.canvas.dataset.loaded = 'false';
-    this.wireControls();
+    this.node.innerHTML = PANEL_TEMPLATE;
+    this.stage = new SliceStage({
+      area: this.part('canvas-area'),
+      host: this.part('canvas-host'),
+      canvas: this.part('canvas') as HTMLCanvasElement,
+      renderer: options.renderer,
+      onReady: () => {
+        if (this.stage.renderer === 'niivue') void this.showInEditor().then(() => this.renderAll());
+        else this.renderAll();
+      },
+      // A finished niivue stroke counts only on the slice the panel shows (one document operation, one undo step).
+      onEdits: (axis, slice, edits) => {
+        if (axis === this.axis && slice === this.slice) this._doc?.paintEdits(axis, slice, edits);
+      },
+      onStroke: stroke => {
+        this._doc?.paint(stroke.axis, stroke.slice, stroke.label, stroke.runs);
+        this.renderCanvas();
+      },
+      onFill: point => {
+        if (this.stage.shows(this.axis, this.slice)) this.fillAt(point);
+      }
+    });
+    wireControls(this.node, this.actions);
+    this.node.addEventListener('keydown', e => handlePanelKey(e, this.actions));
     options.client.onUnasked = msg => this.onKernelMessage(msg);
     options.client.onClose = () => this.setStatus('The kernel closed the annotation comm (kernel restarted or stopped).', 'closed');
   }
@@ -86,7 +100,7 @@ export class AnnotationPanel extends Widget {
 
   /** What the slice editor draws with (undefined until it is chosen, after the kernel's hello). */
   get renderer(): SliceRenderer | undefined {
-    return this.editorState === 'niivue' ? 'niivue' : this.editorState === 'canvas' ? 'canvas' : undefined;
+    return this.stage.renderer;
   }
 
   /** Chooses the brush, the eraser or the fill tool. */
@@ -116,6 +130,7 @@ export class AnnotationPanel extends Widget {
     this.axis = axis;
     this.slice = slice;
     this.sliceData = undefined;
+    this.fitStage();
     this.renderAll();
     const reply = await this.options.client.request({ type: 'get-slice', axis, slice, image: true }).catch(error => this.fail(error));
     if (!reply || this.axis !== axis || this.slice !== slice) return;
@@ -197,20 +212,40 @@ export class AnnotationPanel extends Widget {
   dispose(): void {
     if (this.isDisposed) return;
     window.removeEventListener('beforeunload', this.onBeforeUnload);
-    this.editor?.dispose();
-    this.editor = undefined;
+    this.areaObserver?.disconnect();
+    this.stage.dispose();
     this._doc?.dispose();
     this.options.client.close();
     super.dispose();
   }
 
-  protected onAfterAttach(): void {
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
     window.addEventListener('beforeunload', this.onBeforeUnload);
+    // The stage follows every change of the space left to it (panel resizes, the toolbar or status wrapping anew);
+    // that space does not depend on the stage's size (see annotation.css), so this cannot loop.
+    if (typeof ResizeObserver !== 'undefined') {
+      this.areaObserver ??= new ResizeObserver(() => this.fitStage());
+      this.areaObserver.observe(this.part('canvas-area'));
+    }
+    this.fitStage();
     this.startEditor();
   }
 
-  protected onBeforeDetach(): void {
+  protected onBeforeDetach(msg: Message): void {
     window.removeEventListener('beforeunload', this.onBeforeUnload);
+    this.areaObserver?.disconnect();
+    super.onBeforeDetach(msg);
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this.fitStage();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.fitStage();
   }
 
   protected onActivateRequest(): void {
@@ -218,6 +253,29 @@ export class AnnotationPanel extends Widget {
   }
 
   private readonly onBeforeUnload = () => this.flush();
+
+  /** The panel's methods, as the controls (panel-view.ts) and the keys (panel-keys.ts) call them. */
+  private readonly actions: PanelControlActions & PanelKeyActions = {
+    setTool: tool => this.setTool(tool),
+    setLabel: label => this.setLabel(label),
+    setBrushSize: size => this.setBrushSize(size),
+    stepBrushSize: step => this.setBrushSize(this.brushSize + step),
+    undo: () => this.undo(),
+    redo: () => this.redo(),
+    acceptPrediction: () => this.acceptPrediction(),
+    toggleDone: () => this.toggleDone(),
+    updateModel: () => this.updateModel(),
+    exportLabels: () => void this.exportLabels(),
+    goTo: (axis, slice) => void this.goTo(axis, slice),
+    stepSlice: step => void this.goTo(this.axis, this.slice + step),
+    stepQueue: step => this.stepQueue(step),
+    setOpacity: (overlay, opacity) => {
+      if (overlay === 'prediction') this.predictionOpacity = opacity;
+      else this.confidenceOpacity = opacity;
+      this.stage.setOpacity(this.predictionOpacity, this.confidenceOpacity);
+      if (this.stage.renderer !== 'niivue') this.renderCanvas();
+    }
+  };
 
   private onKernelMessage(msg: AnnotationMessage): void {
     const d = msg.data;
@@ -246,7 +304,9 @@ export class AnnotationPanel extends Widget {
         this.node.dataset.state = 'ready';
         this.node.dataset.session = String(d.session);
         this.setStatus(`Session "${d.session}", ${this.shape.join(' × ')} voxels, you are ${this.options.user}.`);
-        this.renderPalette();
+        renderPalette(this.node, this.classes);
+        this.renderControls();
+        this.fitStage();
         this.startEditor();
         void this.refreshSuggestions().then(() => {
           const first = this._queue[0];
@@ -281,151 +341,32 @@ export class AnnotationPanel extends Widget {
   }
 
   private part(name: string): HTMLElement {
-    return this.node.querySelector(`[data-part="${name}"]`) as HTMLElement;
+    return partOf(this.node, name);
   }
 
-  private wireControls(): void {
-    const on = (name: string, event: string, f: (e: Event) => void) => this.part(name).addEventListener(event, f);
-    on('brush', 'click', () => this.setTool('brush'));
-    on('eraser', 'click', () => this.setTool('eraser'));
-    on('fill', 'click', () => this.setTool('fill'));
-    on('export', 'click', () => void this.exportLabels());
-    on('size', 'input', e => this.setBrushSize(Number((e.target as HTMLInputElement).value)));
-    on('undo', 'click', () => this.undo());
-    on('redo', 'click', () => this.redo());
-    on('accept', 'click', () => this.acceptPrediction());
-    on('done', 'click', () => this.toggleDone());
-    on('update', 'click', () => this.updateModel());
-    on('prev-slice', 'click', () => void this.goTo(this.axis, this.slice - 1));
-    on('next-slice', 'click', () => void this.goTo(this.axis, this.slice + 1));
-    on('prediction-opacity', 'input', e => ((this.predictionOpacity = Number((e.target as HTMLInputElement).value)), this.renderOpacity()));
-    on('confidence-opacity', 'input', e => ((this.confidenceOpacity = Number((e.target as HTMLInputElement).value)), this.renderOpacity()));
-    on('palette', 'click', e => {
-      const label = (e.target as HTMLElement).closest<HTMLElement>('[data-label]')?.dataset.label;
-      if (label !== undefined) this.setLabel(Number(label));
-    });
-    on('queue', 'click', e => {
-      const item = (e.target as HTMLElement).closest<HTMLElement>('[data-slice]');
-      if (item) void this.goTo(item.dataset.axis as SliceAxis, Number(item.dataset.slice));
-    });
-    this.wireCanvas(this.canvas);
-    this.node.addEventListener('keydown', e => this.onKey(e));
-  }
-
-  private wireCanvas(canvas: HTMLCanvasElement): void {
-    canvas.addEventListener('pointerdown', e => this.strokeStart(e));
-    canvas.addEventListener('pointermove', e => this.strokeMove(e));
-    canvas.addEventListener('pointerup', e => this.strokeEnd(e));
-    canvas.addEventListener('pointercancel', e => this.strokeEnd(e));
-  }
-
-  /**
-   * Chooses the slice editor once the panel is in the page and the classes are known: niivue where WebGL2 exists
-   * (and `renderer` is not 'canvas'), else, or if niivue fails to start, the 2D canvas.
-   */
+  /** Chooses the slice editor (slice-stage.ts) once the panel is in the page and the classes are known. */
   private startEditor(): void {
-    if (this.editorState !== 'undecided' || !this.isAttached || !this.shape) return;
-    const wanted = this.options.renderer ?? 'auto';
-    if (wanted === 'canvas' || typeof WebGL2RenderingContext === 'undefined') {
-      this.useCanvasEditor();
-      return;
-    }
-    this.editorState = 'pending';
-    this.sizeStage();
-    NiivueSliceEditor.create(this.canvas, { classes: this.classes.length, colorOf, onEdit: edits => this.onEditorEdit(edits) })
-      .then(async editor => {
-        if (this.isDisposed) return editor.dispose();
-        this.editor = editor;
-        this.editorState = 'niivue';
-        this.canvas.dataset.renderer = 'niivue';
-        this.applyEditorTool();
-        editor.setOpacity(this.predictionOpacity, this.confidenceOpacity);
-        await this.showInEditor();
-        this.renderAll();
-      })
-      .catch(error => {
-        console.warn('MDLMA annotation panel: niivue did not start; painting on a 2D canvas instead.', error);
-        // The failed attempt may have taken the canvas's WebGL context: a 2D context needs a fresh canvas.
-        const fresh = this.canvas.cloneNode(false) as HTMLCanvasElement;
-        this.canvas.replaceWith(fresh);
-        this.canvas = fresh;
-        this.wireCanvas(fresh);
-        this.useCanvasEditor();
-      });
-  }
-
-  private useCanvasEditor(): void {
-    this.editorState = 'canvas';
-    this.canvas.dataset.renderer = 'canvas';
-    this.renderAll();
+    if (!this.isAttached || !this.shape) return;
+    this.fitStage();
+    this.stage.start(this.classes.length);
   }
 
   /** Loads the current slice into niivue (when it is the editor): image, overlays, and the labels as its drawing. */
   private async showInEditor(): Promise<void> {
-    const editor = this.editor;
-    if (!editor || !this.shape || !this.sliceData) return;
-    const [axis, slice, data] = [this.axis, this.slice, this.sliceData];
-    const [rows, cols] = sliceShape(this.shape, axis);
-    this.sizeStage();
-    await editor.showSlice(rows, cols, data, this._doc?.sliceLabels(axis, slice) ?? new Uint8Array(rows * cols).fill(UNLABELLED));
-    if (this.axis !== axis || this.slice !== slice || this.sliceData !== data) return;
-    this.editorSlice = sliceKey(axis, slice);
+    if (!this.shape || !this.sliceData || this.stage.renderer !== 'niivue') return;
+    this.fitStage();
+    const view = this.view();
+    if (!(await this.stage.load(view))) return;
+    if (this.axis !== view.axis || this.slice !== view.slice || this.sliceData !== view.data) return;
     // Labels may have changed while the layers loaded.
-    if (this._doc) editor.setLabels(this._doc.sliceLabels(axis, slice));
+    this.stage.render(this.view());
   }
 
-  /** A finished niivue stroke: its changed pixels as one document operation (one undo step). */
-  private onEditorEdit(edits: LabelEdit[]): void {
-    if (!this._doc || this.editorSlice !== sliceKey(this.axis, this.slice)) return;
-    this._doc.paintEdits(this.axis, this.slice, edits);
-  }
-
-  private applyEditorTool(): void {
-    this.editor?.setTool(this.tool, this.label, this.brushSize);
-  }
-
-  private renderOpacity(): void {
-    if (this.editor) this.editor.setOpacity(this.predictionOpacity, this.confidenceOpacity);
-    else this.renderCanvas();
-  }
-
-  /** The stage's size: the slice at a whole-number zoom, so that its pixels stay square and crisp. */
-  private sizeStage(): void {
+  /** Fits the stage to the space the panel leaves it, at the current slice's aspect. */
+  private fitStage(): void {
     if (!this.shape) return;
     const [rows, cols] = sliceShape(this.shape, this.axis);
-    const zoom = Math.max(1, Math.floor(Math.min(512 / cols, 512 / rows)));
-    const host = this.part('canvas-host');
-    const [width, height] = [`${cols * zoom}px`, `${rows * zoom}px`];
-    if (host.style.width === width && host.style.height === height) return;
-    host.style.width = width;
-    host.style.height = height;
-    this.editor?.resize();
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    let handled = true;
-    if (mod && key === 'z' && !e.shiftKey) this.undo();
-    else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) this.redo();
-    else if (mod || e.altKey) handled = false;
-    else if (key === 'b') this.setTool('brush');
-    else if (key === 'e') this.setTool('eraser');
-    else if (key === 'f') this.setTool('fill');
-    else if (/^[0-9]$/.test(key)) this.setLabel(Number(key));
-    else if (key === '[') this.setBrushSize(this.brushSize - 1);
-    else if (key === ']') this.setBrushSize(this.brushSize + 1);
-    else if (key === 'n' || key === 'p') this.stepQueue(key === 'n' ? 1 : -1);
-    else if (key === 'arrowup') void this.goTo(this.axis, this.slice + 1);
-    else if (key === 'arrowdown') void this.goTo(this.axis, this.slice - 1);
-    else if (key === 'a') this.acceptPrediction();
-    else if (key === 'd') this.toggleDone();
-    else handled = false;
-    if (handled) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
+    this.stage.fit(rows, cols);
   }
 
   private stepQueue(step: number): void {
@@ -435,158 +376,61 @@ export class AnnotationPanel extends Widget {
     void this.goTo(next.axis, next.index);
   }
 
-  private pixelAt(e: PointerEvent): StrokePoint | undefined {
-    if (this.editor) return this.editor.pixelAt(e.clientX, e.clientY);
-    if (!this.shape) return undefined;
-    const [rows, cols] = sliceShape(this.shape, this.axis);
-    const rect = this.canvas.getBoundingClientRect();
-    return [((e.clientY - rect.top) / rect.height) * rows, ((e.clientX - rect.left) / rect.width) * cols];
-  }
-
-  private strokeStart(e: PointerEvent): void {
-    if (!this._doc || !this.shape || e.button !== 0) return;
-    if (this.tool === 'fill') {
-      const point = this.pixelAt(e);
-      if (point && (this.editorState === 'canvas' || this.editorSlice === sliceKey(this.axis, this.slice))) this.fillAt(point);
-      return;
-    }
-    // niivue paints brush and eraser strokes itself (niivue-slice.ts); the 2D canvas is painted here.
-    if (this.editorState !== 'canvas') return;
-    const start = this.pixelAt(e)!;
-    const [rows, cols] = sliceShape(this.shape, this.axis);
-    this.canvas.setPointerCapture?.(e.pointerId);
-    this.stroke = { axis: this.axis, slice: this.slice, mask: new Uint8Array(rows * cols), last: start };
-    stampPath(this.stroke.mask, rows, cols, [this.stroke.last], this.brushSize);
-    this.renderCanvas();
-  }
-
-  private strokeMove(e: PointerEvent): void {
-    if (!this.stroke || !this.shape) return;
-    const [rows, cols] = sliceShape(this.shape, this.stroke.axis);
-    const point = this.pixelAt(e)!;
-    stampPath(this.stroke.mask, rows, cols, [this.stroke.last, point], this.brushSize);
-    this.stroke.last = point;
-    if (!this.frame) this.frame = requestAnimationFrame(() => ((this.frame = 0), this.renderCanvas()));
-  }
-
-  private strokeEnd(e: PointerEvent): void {
-    const stroke = this.stroke;
-    if (!stroke) return;
-    this.strokeMove(e);
-    this.stroke = undefined;
-    this._doc?.paint(stroke.axis, stroke.slice, this.tool === 'eraser' ? UNLABELLED : this.label, runsOf(stroke.mask));
-    this.renderCanvas();
-  }
-
   private renderAll(): void {
     this.renderControls();
     this.renderQueue();
     this.renderCanvas();
   }
 
-  private renderPalette(): void {
-    const palette = this.part('palette');
-    palette.replaceChildren(
-      ...this.classes.map((name, label) => {
-        const button = document.createElement('button');
-        button.dataset.label = String(label);
-        button.title = `${name} (key ${label})`;
-        button.innerHTML = `<span class="mdlma-AnnotationPanel-swatch"></span>`;
-        (button.firstChild as HTMLElement).style.background = colorOf(label);
-        button.append(` ${name}`);
-        return button;
-      })
-    );
-    this.renderControls();
-  }
-
   private renderControls(): void {
-    this.part('brush').classList.toggle('mdlma-mod-active', this.tool === 'brush');
-    this.part('eraser').classList.toggle('mdlma-mod-active', this.tool === 'eraser');
-    this.part('fill').classList.toggle('mdlma-mod-active', this.tool === 'fill');
-    this.applyEditorTool();
-    for (const b of this.part('palette').querySelectorAll<HTMLElement>('[data-label]')) b.classList.toggle('mdlma-mod-active', Number(b.dataset.label) === this.label);
-    (this.part('size') as HTMLInputElement).value = String(this.brushSize);
-    this.part('size-value').textContent = `${this.brushSize} px`;
-    (this.part('undo') as HTMLButtonElement).disabled = !this._doc?.canUndo;
-    (this.part('redo') as HTMLButtonElement).disabled = !this._doc?.canRedo;
-    this.node.dataset.tool = this.tool;
-    this.node.dataset.label = String(this.label);
-    this.node.dataset.brushSize = String(this.brushSize);
-    const done = this._doc?.isDone(this.axis, this.slice) ?? false;
-    this.part('done').classList.toggle('mdlma-mod-active', done);
-    this.part('done').textContent = done ? 'Done ✓' : 'Mark done';
-    const n = this.shape ? sliceCount(this.shape, this.axis) : 0;
-    this.part('slice').textContent = this.shape ? `${this.axis} = ${this.slice} / ${n - 1}` : '';
-    this.node.dataset.axis = this.axis;
-    this.node.dataset.slice = String(this.slice);
+    this.stage.setTool(this.tool, this.label, this.brushSize);
+    renderControls(this.node, {
+      tool: this.tool,
+      label: this.label,
+      brushSize: this.brushSize,
+      canUndo: !!this._doc?.canUndo,
+      canRedo: !!this._doc?.canRedo,
+      done: this._doc?.isDone(this.axis, this.slice) ?? false,
+      axis: this.axis,
+      slice: this.slice,
+      sliceCount: this.shape ? sliceCount(this.shape, this.axis) : undefined
+    });
   }
 
   private renderQueue(): void {
-    const counts = this._doc?.annotatedCounts() ?? new Map<string, number>();
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const done = this._doc ? this._doc.done.size : 0;
-    this.part('summary').textContent = `${total} voxels annotated on ${counts.size} slice${counts.size === 1 ? '' : 's'}, ${done} marked done`;
-    this.node.dataset.annotatedVoxels = String(total);
-    const list = this.part('queue');
-    list.replaceChildren(
-      ...this._queue.map(s => {
-        const li = document.createElement('li');
-        li.dataset.axis = s.axis;
-        li.dataset.slice = String(s.index);
-        const key = sliceKey(s.axis, s.index);
-        const done = this._doc?.isDone(s.axis, s.index) ?? false;
-        li.dataset.done = String(done);
-        li.dataset.voxels = String(counts.get(key) ?? 0);
-        li.classList.toggle('mdlma-mod-current', s.axis === this.axis && s.index === this.slice);
-        li.title = s.reason;
-        li.innerHTML = `<span class="mdlma-AnnotationPanel-slice"></span><span class="mdlma-AnnotationPanel-score"></span><span class="mdlma-AnnotationPanel-badge"></span>`;
-        const [slice, score, badge] = Array.from(li.children) as HTMLElement[];
-        slice.textContent = `${s.rank}. ${s.axis} ${s.index}`;
-        score.textContent = s.score.toFixed(3);
-        badge.textContent = done ? '✓ done' : counts.get(key) ? `${counts.get(key)} px` : '';
-        return li;
-      })
-    );
+    const doc = this._doc;
+    renderQueue(this.node, {
+      queue: this._queue,
+      counts: doc?.annotatedCounts() ?? new Map<string, number>(),
+      doneCount: doc ? doc.done.size : 0,
+      isDone: (axis, slice) => doc?.isDone(axis, slice) ?? false,
+      axis: this.axis,
+      slice: this.slice
+    });
   }
 
   private renderCanvas(): void {
-    if (!this.shape) return;
-    const [rows, cols] = sliceShape(this.shape, this.axis);
-    const shown = sliceKey(this.axis, this.slice);
-    if (this.editorState === 'niivue') {
-      this.canvas.dataset.loaded = String(!!this.sliceData && this.editorSlice === shown);
-      if (this.editorSlice === shown && this._doc) this.editor?.setLabels(this._doc.sliceLabels(this.axis, this.slice));
-      return;
-    }
-    this.canvas.dataset.loaded = String(!!this.sliceData && this.editorState === 'canvas');
-    // Until the editor is chosen the canvas must not get a 2D context (niivue needs its WebGL2 one).
-    if (this.editorState !== 'canvas') return;
-    this.sizeStage();
-    if (this.canvas.width !== cols || this.canvas.height !== rows) {
-      this.canvas.width = cols;
-      this.canvas.height = rows;
-    }
-    const ctx = this.canvas.getContext('2d');
-    if (!ctx) return;
-    const stroke = this.stroke?.axis === this.axis && this.stroke.slice === this.slice ? this.stroke.mask : undefined;
-    const image = ctx.createImageData(cols, rows);
-    composeSlice(image.data, {
-      data: this.sliceData,
-      labels: this._doc?.sliceLabels(this.axis, this.slice),
-      stroke,
-      strokeColor: this.tool === 'eraser' ? [20, 20, 20] : rgbOf(this.label),
-      predictionOpacity: this.predictionOpacity,
-      confidenceOpacity: this.confidenceOpacity
-    });
-    ctx.putImageData(image, 0, 0);
+    if (this.shape) this.stage.render(this.view());
   }
 
-  private canvas: HTMLCanvasElement;
-  private editor?: NiivueSliceEditor;
-  private editorState: 'undecided' | 'pending' | SliceRenderer = 'undecided';
-  /** The slice niivue shows (`axis:slice`), once its layers are loaded. */
-  private editorSlice?: string;
+  /** The current slice as the stage shows it. */
+  private view(): CanvasSliceView {
+    const [rows, cols] = sliceShape(this.shape!, this.axis);
+    return {
+      axis: this.axis,
+      slice: this.slice,
+      rows,
+      cols,
+      data: this.sliceData,
+      labels: this._doc?.sliceLabels(this.axis, this.slice),
+      predictionOpacity: this.predictionOpacity,
+      confidenceOpacity: this.confidenceOpacity
+    };
+  }
+
+  /** The slice canvas, its size and its editor. */
+  private readonly stage: SliceStage;
+  private areaObserver?: ResizeObserver;
   private _doc?: AnnotationDoc;
   private _queue: SuggestedSlice[] = [];
   private shape?: number[];
@@ -599,11 +443,10 @@ export class AnnotationPanel extends Widget {
   private brushSize = 5;
   private predictionOpacity = 0.3;
   private confidenceOpacity = 0;
-  private stroke?: { axis: SliceAxis; slice: number; mask: Uint8Array; last: StrokePoint };
-  private frame = 0;
 }
 
 export namespace AnnotationPanel {
+  /** Options of the annotation panel. */
   export interface IOptions {
     /** The comm client; the panel handles its unasked messages (hello first). */
     client: AnnotationClient;
@@ -616,34 +459,4 @@ export namespace AnnotationPanel {
     /** The slice editor: 'auto' (default: niivue where WebGL2 is available, else the 2D canvas), or one of them. */
     renderer?: 'auto' | SliceRenderer;
   }
-}
-
-namespace Private {
-  export const TEMPLATE = `
-<div class="mdlma-AnnotationPanel-toolbar">
-  <button data-part="brush" title="Brush (B)">Brush</button>
-  <button data-part="eraser" title="Eraser (E)">Eraser</button>
-  <button data-part="fill" title="Fill: click a region of this slice to fill it with the label (F)">Fill</button>
-  <label title="Brush size ([ and ])">Size <input data-part="size" type="range" min="${BRUSH_SIZES.min}" max="${BRUSH_SIZES.max}" step="1"><span data-part="size-value"></span></label>
-  <button data-part="undo" title="Undo (Ctrl+Z)">Undo</button>
-  <button data-part="redo" title="Redo (Ctrl+Shift+Z, Ctrl+Y)">Redo</button>
-  <button data-part="accept" title="Accept the prediction for this slice, then correct it (A)">Accept prediction</button>
-  <button data-part="done" title="Mark this slice done (D)">Mark done</button>
-  <button data-part="update" title="Train the fast head on the annotations and re-predict">Update model</button>
-  <button data-part="export" title="Write the annotations as a NIfTI label volume (uint8, 255 = unlabelled) beside the notebook">Export NIfTI</button>
-</div>
-<div data-part="palette" class="mdlma-AnnotationPanel-palette"></div>
-<div class="mdlma-AnnotationPanel-body">
-  <ol data-part="queue" class="mdlma-AnnotationPanel-queue" title="Suggested slices (N / P)"></ol>
-  <div class="mdlma-AnnotationPanel-stage">
-    <div class="mdlma-AnnotationPanel-nav">
-      <button data-part="prev-slice" title="Previous slice (Down)">‹</button><span data-part="slice"></span><button data-part="next-slice" title="Next slice (Up)">›</button>
-      <label>Prediction <input data-part="prediction-opacity" type="range" min="0" max="1" step="0.05" value="0.3"></label>
-      <label>Uncertainty <input data-part="confidence-opacity" type="range" min="0" max="1" step="0.05" value="0"></label>
-    </div>
-    <div data-part="canvas-host" class="mdlma-AnnotationPanel-canvas-host"><canvas data-part="canvas" class="mdlma-AnnotationPanel-canvas"></canvas></div>
-  </div>
-</div>
-<div data-part="summary" class="mdlma-AnnotationPanel-summary"></div>
-<div data-part="status" class="mdlma-AnnotationPanel-status">Waiting for the kernel…</div>`;
 }
