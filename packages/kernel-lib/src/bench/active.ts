@@ -283,7 +283,7 @@ namespace Private {
         `${r.setting.phantoms.material} at ${r.setting.phantoms.stage} weeks, phase contrast ${r.setting.phantoms.phaseContrast}, flux ${r.setting.phantoms.flux} (a domain shift: the model was trained on 128³ phantoms with phase contrast 0-0.8). ` +
         `Slices along ${r.setting.axis}, ${r.setting.slicesPerRound} per round, ${r.setting.rounds} rounds; oracle = ground truth through \`annotate\`; Dice over the whole volume. One strategy seed per phantom (${r.setting.phantoms.seeds.length} seeds in all; the issue asks 5).`,
       '',
-      `U-Net alone (mean of bone, DL, RM): ${f(mean(r.unet.map((u: any) => u.meanForegroundDice)))}; fully supervised head (all ${r.supervised[0]?.trainingVoxels ?? '?'} voxels of every slice): ${f(mean(r.supervised.map((u: any) => u.meanForegroundDice)))}; target (95 %): ${f(s.targetMeanForegroundDice)}.`,
+      `U-Net alone (mean of bone, DL, RM): ${f(mean(r.unet.map((u: any) => u.meanForegroundDice)))}; fully supervised head (every slice annotated; ${r.supervised[0]?.trainingVoxels ?? '?'} of their voxels drawn for training): ${f(mean(r.supervised.map((u: any) => u.meanForegroundDice)))}; target (95 %): ${f(s.targetMeanForegroundDice)}.`,
       '',
       '## Mean Dice (bone, DL, RM) vs annotated slices, mean over seeds',
       '',
