@@ -9,8 +9,8 @@
  * where two thirds of the slices miss the implant (a random pick is often uninformative). Each strategy starts from
  * the U-Net alone and adds `K` slice per round for `ROUNDS` rounds; Dice of bone, DL and RM of the fused prediction
  * over the whole volume are recorded each round, per seed (phantom and strategy seed). The reference is the fully
- * supervised head (every slice annotated). Writes bench-results/active.json, .md and active.vl.json (a Vega-Lite
- * spec).
+ * supervised head (every slice annotated). Writes bench-results/active.json, .md, active.vl.json (a Vega-Lite
+ * spec) and active.svg (the plot).
  *
  * @example
  * nice npm run bench -- active           # MDLMA_BENCH_QUICK=1: 2 seeds, 3 rounds, 64³ (a smoke run)
@@ -20,6 +20,7 @@ import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
 
 import { activeLearning, DETERMINISTIC_STRATEGIES, handleAnnotationMessage, sliceShape, voxelOf, type AcquisitionStrategy, type ActiveLearning, type OrthogonalAxis } from '../active';
+import { renderSvg } from '../display';
 import { SegmentationModel } from '../models';
 import { implantPhantom, type Phantom } from '../phantom';
 
@@ -82,6 +83,8 @@ export async function run(): Promise<object> {
     // Written after every seed, so that an interrupted run still leaves its figures.
     result = Private.write(model, curves, supervised, unet, endToEnd, started, seeds.indexOf(seed) + 1);
   }
+  // The plot as a picture too, for readers without a Vega-Lite renderer.
+  writeFileSync(join(REPO, 'bench-results', 'active.svg'), await renderSvg(activeLearningPlotSpec(curves, supervised)));
   console.log(Private.markdown(result));
   return result;
 }
