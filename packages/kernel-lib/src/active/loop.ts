@@ -292,14 +292,13 @@ export class ActiveLearning implements AnnotationSession {
    */
   async exportTrainingSet(dir: string, options: { name?: string } = {}): Promise<{ image: string; labels: string; labelledVoxels: number }> {
     const name = options.name ?? this.name;
-    if (!/^[\w.-]+$/.test(name)) throw new ActiveLearningError('name', `"${name}" must be letters, digits, '.', '_' or '-' (it names files)`);
+    // defaultLabelsPath checks that the name can name files.
+    const labels = join(dir, defaultLabelsPath(name));
     const image = join(dir, `${name}.nii.gz`);
-    const labels = join(dir, `${name}.labels.nii.gz`);
-    const annotationVolume = this.annotationVolume();
     mkdirSync(dir, { recursive: true });
     await write(image, this.volume);
-    await write(labels, annotationVolume);
-    return { image, labels, labelledVoxels: annotationVolume.data.reduce((n, v) => n + (v !== UNLABELLED ? 1 : 0), 0) };
+    const { labelledVoxels } = await exportAnnotationLabels(this.store, labels, this.volume);
+    return { image, labels, labelledVoxels };
   }
 
   /** Writes the annotations as a uint8 NIfTI label volume (255 = unlabelled, the image's spacing); default `<name>.labels.nii.gz` in the working folder. */

@@ -12,7 +12,7 @@
 import { RegistrationInputError } from '../errors';
 import type { Vec3, Volume } from '../volume';
 import { averagePool } from './interpolate';
-import { sectionRotation, type SectionPose } from './section';
+import { sectionFrame, type SectionPose } from './section';
 
 const { floor, max, min, round, sqrt, log, ceil } = Math;
 
@@ -154,16 +154,8 @@ export function resample2d(src: Float32Array, h: number, w: number, lh: number, 
 /** NMI of the level's image and the volume's section at `pose`; -Infinity below the overlap floor. */
 export function sectionNmi(level: SectionLevel, pose: SectionPose): number {
   const { vol, shape, spacing, origin, centre, binIndex, binFrac, h, w, pixel, bins, joint } = level;
-  const r = sectionRotation(pose.angles);
   const [nz, ny, nx] = shape;
-  const start = [0, 0, 0];
-  const row = [0, 0, 0];
-  const col = [0, 0, 0];
-  for (let a = 0; a < 3; a++) {
-    row[a] = (r[a * 3 + 1] * pixel) / spacing[a];
-    col[a] = (r[a * 3 + 2] * pixel) / spacing[a];
-    start[a] = (centre[a] + pose.offset[a] - origin[a]) / spacing[a] - ((h - 1) / 2) * row[a] - ((w - 1) / 2) * col[a];
-  }
+  const { start, row, column: col } = sectionFrame({ shape, spacing, origin }, pose, [h, w], pixel, centre);
   joint.fill(0);
   const plane = ny * nx;
   const bm = bins - 2;

@@ -23,7 +23,7 @@
 import { RegistrationInputError } from '../errors';
 import { allocate, Volume, type VoxelArray } from '../volume';
 import { nearest, trilinear } from './interpolate';
-import { rotationMatrix } from './transform';
+import { multiply3x3, rotationMatrix, transpose3x3 } from './transform';
 
 const { PI, sqrt, asin, min, abs } = Math;
 
@@ -62,15 +62,19 @@ export interface SectionFrame {
 /** The rotation R = Rx(ax) Ry(ay) Rz(az) of a pose, row-major 3x3 on [z, y, x]. */
 export function sectionRotation(angles: readonly [number, number, number]): Float64Array {
   const d = PI / 180;
-  return Private.mul(rotationMatrix([0, 0, angles[2] * d]), Private.mul(rotationMatrix([0, angles[1] * d, 0]), rotationMatrix([angles[0] * d, 0, 0])));
+  return multiply3x3(rotationMatrix([0, 0, angles[2] * d]), multiply3x3(rotationMatrix([0, angles[1] * d, 0]), rotationMatrix([angles[0] * d, 0, 0])));
 }
 
-/** Where the pixels of an h x w section of pixel size `pixelUm` at `pose` fall in `volume` (voxel indices). */
+/**
+ * Where the pixels of an h x w section of pixel size `pixelUm` at `pose` fall in `volume` (voxel indices). The pose's
+ * offset is from `centre` (µm; default the volume's centre; a pyramid level passes the full volume's).
+ */
 export function sectionFrame(
   volume: { shape: readonly number[]; spacing: readonly number[]; origin: readonly number[] },
   pose: SectionPose,
   shape: readonly [number, number],
-  pixelUm: number
+  pixelUm: number,
+  centre?: readonly number[]
 ): SectionFrame {
   Private.checkPose(pose);
   const r = sectionRotation(pose.angles);
@@ -79,10 +83,10 @@ export function sectionFrame(
   const row: [number, number, number] = [0, 0, 0];
   const column: [number, number, number] = [0, 0, 0];
   for (let a = 0; a < 3; a++) {
-    const centre = volume.origin[a] + ((volume.shape[a] - 1) * volume.spacing[a]) / 2 + pose.offset[a];
+    const at = (centre ? centre[a] : volume.origin[a] + ((volume.shape[a] - 1) * volume.spacing[a]) / 2) + pose.offset[a];
     row[a] = (r[a * 3 + 1] * pixelUm) / volume.spacing[a];
     column[a] = (r[a * 3 + 2] * pixelUm) / volume.spacing[a];
-    start[a] = (centre - volume.origin[a]) / volume.spacing[a] - ((h - 1) / 2) * row[a] - ((w - 1) / 2) * column[a];
+    start[a] = (at - volume.origin[a]) / volume.spacing[a] - ((h - 1) / 2) * row[a] - ((w - 1) / 2) * column[a];
   }
   return { start, row, column, normal: [r[0], r[3], r[6]] };
 }
@@ -178,22 +182,12 @@ export function sectionAngles(r: ArrayLike<number>): [number, number, number] {
   const ay = Math.asin(nx < -1 ? 1 : nx > 1 ? -1 : -nx);
   const ax = abs(nz) + abs(ny) > 1e-12 ? Math.atan2(ny, nz) : 0;
   // Rz = (Rx Ry)^T R
-  const t = Private.mul(Private.transpose(Private.mul(rotationMatrix([0, 0, ax]), rotationMatrix([0, ay, 0]))), r);
+  const t = multiply3x3(transpose3x3(multiply3x3(rotationMatrix([0, 0, ax]), rotationMatrix([0, ay, 0]))), r);
   const az = Math.atan2(t[7], t[4]);
   return [az * deg, ay * deg, ax * deg];
 }
 
 namespace Private {
-  export function mul(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(9);
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
-    return out;
-  }
-
-  export function transpose(a: ArrayLike<number>): Float64Array {
-    return Float64Array.of(a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]);
-  }
-
   export function checkPose(pose: SectionPose): void {
     const values = [...(pose?.angles ?? []), ...(pose?.offset ?? [])];
     if (values.length !== 6 || !values.every(Number.isFinite)) {

@@ -74,11 +74,11 @@ export class AffineTransform {
     let linear: Float64Array;
     if (options.rigid) {
       // Cross-covariance H = X^T Y; the rotation is the orthogonal polar factor of H^T.
-      linear = Private.orthogonalPolar(Private.transpose3(xty));
+      linear = Private.orthogonalPolar(transpose3x3(xty));
     } else {
       const inv = Private.invert3(xtx);
       if (!inv) throw new RegistrationInputError('landmarks', 'are coplanar or repeated; an affine fit needs 4 points spanning 3D');
-      linear = Private.transpose3(Private.mul3(inv, xty));
+      linear = transpose3x3(multiply3x3(inv, xty));
     }
     const translation = [0, 1, 2].map(i => ct[i] - cf[i]) as unknown as Vec3;
     return AffineTransform.fromLinear(linear, translation, cf);
@@ -162,6 +162,18 @@ export namespace AffineTransform {
   }
 }
 
+/** The product a b of two row-major 3x3 matrices. */
+export function multiply3x3(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(9);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
+  return out;
+}
+
+/** The transpose of a row-major 3x3 matrix. */
+export function transpose3x3(a: ArrayLike<number>): Float64Array {
+  return Float64Array.of(a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]);
+}
+
 /** Rotation matrix (row-major, [z, y, x] axes) from angles about z, y, x; used by the optimiser too. */
 export function rotationMatrix(angles: Vec3): Float64Array {
   return Private.rotation(angles);
@@ -173,18 +185,9 @@ namespace Private {
     const rx = Float64Array.of(cos(ax), -sin(ax), 0, sin(ax), cos(ax), 0, 0, 0, 1); // about x: mixes z, y
     const ry = Float64Array.of(cos(ay), 0, sin(ay), 0, 1, 0, -sin(ay), 0, cos(ay)); // about y: mixes z, x
     const rz = Float64Array.of(1, 0, 0, 0, cos(az), -sin(az), 0, sin(az), cos(az)); // about z: mixes y, x
-    return mul3(rz, mul3(ry, rx));
+    return multiply3x3(rz, multiply3x3(ry, rx));
   }
 
-  export function mul3(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(9);
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
-    return out;
-  }
-
-  export function transpose3(a: ArrayLike<number>): Float64Array {
-    return Float64Array.of(a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]);
-  }
 
   export function det3(a: ArrayLike<number>): number {
     return a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
@@ -209,7 +212,7 @@ namespace Private {
     for (let it = 0; it < 50; it++) {
       const inv = invert3(q);
       if (!inv) return Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
-      const invT = transpose3(inv);
+      const invT = transpose3x3(inv);
       let change = 0;
       const next = new Float64Array(9);
       for (let i = 0; i < 9; i++) {
