@@ -5,7 +5,7 @@
 lab:
 	bash scripts/lab.sh
 
-## Run every test layer (unit, kernel, server, notebooks, ui); what CI runs.
+## Run every test layer (unit, kernel, server, models, notebooks, ui) and print passed/failed/skipped; what CI runs.
 test:
 	bash scripts/test.sh
 

@@ -6,8 +6,14 @@
 #   slurm-cluster.sh status   exit 0 and print the node state if the controller answers, else exit 1
 #   slurm-cluster.sh env      print `export SLURM_CONF=...` for the shell
 # Environment: MDLMA_SLURM_DIR (default /tmp/mdlma-slurm), MDLMA_SLURM_PORT (slurmctld port, default 6817;
-# slurmd uses the next one). Must run as root (the recipe of REFERENCE.md, "Slurm": no systemd, no cgroups).
+# slurmd uses the next one). The daemons run as root (the recipe of REFERENCE.md, "Slurm": no systemd, no cgroups):
+# a user with passwordless sudo may call it, and it runs itself through sudo; jobs then run as that user.
 set -euo pipefail
+
+if [[ $(id -u) -ne 0 && ${1:-} =~ ^(start|stop)$ ]]; then
+  sudo -n true 2>/dev/null || { echo "slurm-cluster: $1 needs root or passwordless sudo (slurmd and munged run as root)" >&2; exit 1; }
+  exec sudo -n MDLMA_SLURM_DIR="${MDLMA_SLURM_DIR:-}" MDLMA_SLURM_PORT="${MDLMA_SLURM_PORT:-}" bash "$0" "$@"
+fi
 
 DIR=${MDLMA_SLURM_DIR:-/tmp/mdlma-slurm}
 PORT=${MDLMA_SLURM_PORT:-6817}
@@ -113,7 +119,8 @@ start() {
 stop() {
   [[ -d $DIR ]] || { echo "slurm-cluster: not running"; return 0; }
   if controller_up; then
-    timeout 10 scancel --quiet --user "$(id -un)" 2>/dev/null || true
+    # Every job of the partition, whoever submitted it (root may cancel them all).
+    timeout 10 scancel --quiet --partition debug 2>/dev/null || true
     timeout 10 scontrol shutdown 2>/dev/null || true
     for _ in $(seq 50); do
       alive "$DIR/slurmctld.pid" || alive "$DIR/slurmd.pid" || break

@@ -1,60 +1,52 @@
 #!/usr/bin/env bash
-# Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end.
+# Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end: passed, failed and
+# skipped per layer and in total (scripts/test_summary.py, from the runners' JUnit/JSON reports).
 # Layers: unit (jest), kernel (jupyter_client; with the real Slurm cluster tests), server (Jupyter server
-# extension), models (the training recipe's smoke run), notebooks (the SciCat contract against the SDK's DTOs, then
-# examples/ executed and exported to HTML),
+# extension), models (pytest of the training recipe: smoke training, ONNX/torch parity, fine-tuning), notebooks (the
+# SciCat contract against the SDK's DTOs, then examples/ executed, their results checked, exported to HTML),
 # ui (galata in Debian's Chromium; ui-tests/run.sh starts a Slurm of its own for the job panel).
+# The run fails on a failed test, a layer that crashed or ran no test, and a skip not listed with its reason in
+# tests/allowed-skips.txt.
 #   test.sh [layer ...]   only the named layers
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-bash scripts/setup.sh --test || exit 1
-export PATH="$REPO/.venv/bin:$REPO/node_modules/.bin:$PATH"
 LOGS=$REPO/.test-logs
-mkdir -p "$LOGS"
-
-declare -A COMMANDS=(
-  [unit]="npm run --silent test:unit"
-  [kernel]="python -m pytest -q packages/kernel-lib/tests"
-  [server]="python -m pytest -q packages/labextension/tests"
-  [models]="bash models/train/train.sh --smoke && echo '1 passed, 0 failed'"
-  [notebooks]="python -m pytest -q tests/scicat tests/notebooks"
-  [ui]="bash ui-tests/run.sh"
-)
+ALLOWED_SKIPS=$REPO/tests/allowed-skips.txt
 ORDER=(unit kernel server models notebooks ui)
-[[ $# -gt 0 ]] && ORDER=("$@")
 
-# count LOG: "passed failed" from the runner's closing lines (jest, pytest, playwright).
-count() {
-  python3 - "$1" <<'PY'
-import re, sys
-text = re.sub(r"\x1b\[[0-9;]*m", "", open(sys.argv[1], errors="replace").read())
-passed = failed = 0
-for line in text.splitlines():
-    if line.startswith("Tests:"):  # jest, one line per package
-        passed += sum(int(n) for n in re.findall(r"(\d+) passed", line))
-        failed += sum(int(n) for n in re.findall(r"(\d+) failed", line))
-    elif re.match(r"^=*\s*(\d+ (passed|failed|error|errors|skipped)[, ]*)+", line.strip()) or re.match(r"^\s*\d+ (passed|failed|flaky)( \(|$)", line):
-        passed += sum(int(n) for n in re.findall(r"(\d+) passed", line))
-        failed += sum(int(n) for n in re.findall(r"(\d+) (?:failed|errors?)\b", line))
-print(passed, failed)
-PY
+# The layer's command; its reports go to $LOGS/<layer>*.xml or .json.
+layer_command() {
+  local junit="-o junit_family=xunit1 --junitxml"
+  case $1 in
+    unit) echo "(cd packages/kernel-lib && NODE_OPTIONS=--experimental-vm-modules jest --json --outputFile=$LOGS/unit-kernel-lib.json); a=\$?;
+                (cd packages/widgets && jest --json --outputFile=$LOGS/unit-widgets.json); b=\$?; exit \$((a || b))" ;;
+    kernel) echo "python -m pytest -q -rs packages/kernel-lib/tests $junit=$LOGS/kernel.xml" ;;
+    server) echo "python -m pytest -q -rs packages/labextension/tests $junit=$LOGS/server.xml" ;;
+    models) echo "bash models/train/test.sh -rs $junit=$LOGS/models.xml" ;;
+    notebooks) echo "python -m pytest -q -rs tests/scicat tests/notebooks $junit=$LOGS/notebooks.xml" ;;
+    ui) echo "MDLMA_JUNIT_FILE=$LOGS/ui.xml bash ui-tests/run.sh" ;;
+  esac
 }
 
-total_passed=0; total_failed=0; status=0; summary=()
+[[ $# -gt 0 ]] && ORDER=("$@")
 for layer in "${ORDER[@]}"; do
-  echo "== test layer: $layer"
-  started=$(date +%s)
-  bash -c "${COMMANDS[$layer]}" 2>&1 | tee "$LOGS/$layer.log"
-  code=${PIPESTATUS[0]}
-  read -r passed failed < <(count "$LOGS/$layer.log")
-  if [[ $code -ne 0 && $failed -eq 0 ]]; then failed=1; fi  # a crash before any test ran
-  [[ $code -ne 0 ]] && status=1
-  total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
-  summary+=("$(printf '%-10s %4d passed %3d failed  %4ds' "$layer" "$passed" "$failed" $(( $(date +%s) - started )))")
+  if [[ -z $(layer_command "$layer") ]]; then
+    echo "test.sh: unknown layer '$layer' (layers: unit kernel server models notebooks ui)" >&2
+    exit 2
+  fi
 done
 
-echo "== summary"
-printf '%s\n' "${summary[@]}"
-echo "$total_passed passed, $total_failed failed"
-exit $status
+bash scripts/setup.sh --test || { echo "test.sh: the set-up failed (see above); no test ran" >&2; exit 1; }
+export PATH="$REPO/.venv/bin:$REPO/node_modules/.bin:$PATH"
+mkdir -p "$LOGS"
+
+for layer in "${ORDER[@]}"; do
+  echo "== test layer: $layer"
+  rm -f "$LOGS/$layer".* "$LOGS/$layer"-*
+  started=$(date +%s)
+  bash -c "$(layer_command "$layer")" 2>&1 | tee "$LOGS/$layer.log"
+  echo "${PIPESTATUS[0]} $(( $(date +%s) - started ))" >"$LOGS/$layer.rc"
+done
+
+python3 scripts/test_summary.py "$LOGS" "$ALLOWED_SKIPS" "${ORDER[@]}"

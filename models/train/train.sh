@@ -5,53 +5,22 @@
 #                                              into models/sun-implant (about 2 h on 2 cores)
 #   bash models/train/train.sh [options]       one training run with train.py's options (defaults: 4000 iterations or
 #                                              40 min, lr 3e-3, into models/sun-implant)
-#   bash models/train/train.sh --smoke         CI: tiny phantoms, a few iterations, export + ONNX check, into a temp folder
+#   bash models/train/train.sh --smoke         tiny phantoms, a few iterations, export + ONNX check, into a temp folder
+#                                              (the tests, this run among them: bash models/train/test.sh)
 #   bash models/train/train.sh --data DIR --init models/sun-implant/model.pt --out OUT [--phantoms 0] [--iters N]
 #                                              fine-tune on exported image/label pairs (NIfTI)
 #   bash models/train/train.sh --help          all options of train.py
 #
 # Needs: Node (the mdlma CLI built: packages/kernel-lib/lib/cli.js), Debian's python3-torch (installed with apt-get when
-# missing and we may), and a virtual environment .venv-train (system site packages + pip onnxruntime, nibabel).
+# missing and we may), and a virtual environment .venv-train (system site packages + pip onnxruntime, nibabel): see
+# environment.sh.
 # Env: MDLMA_TRAIN_VENV (default <repo>/.venv-train), MDLMA_TRAIN_THREADS (default 2), NICE (default 10).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-venv="${MDLMA_TRAIN_VENV:-$repo/.venv-train}"
 threads="${MDLMA_TRAIN_THREADS:-2}"
 nice_level="${NICE:-10}"
-
-# ---- Debian's PyTorch (never the PyPI wheels: they pull CUDA)
-if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
-  if [[ $(id -u) -eq 0 ]]; then apt_get=(apt-get)
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then apt_get=(sudo -n apt-get)
-  else
-    echo "train.sh needs Debian's PyTorch: as root, apt-get update && apt-get install -y python3-torch" >&2
-    exit 1
-  fi
-  echo "== installing python3-torch (Debian)"
-  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends python3-torch python3-venv \
-    >/dev/null 2>&1 || {
-    "${apt_get[@]}" update -qq
-    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends python3-torch python3-venv >/dev/null
-  }
-fi
-
-# ---- venv with the pip extras; numpy stays Debian's (torch 1.13 is built against numpy 1.x), hence nibabel < 5.3
-if [[ ! -x "$venv/bin/python" ]]; then
-  echo "== creating $venv"
-  /usr/bin/python3 -m venv --system-site-packages "$venv"
-fi
-if ! "$venv/bin/python" -c "import onnxruntime, nibabel" 2>/dev/null; then
-  echo "== pip install onnxruntime nibabel into $venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime "nibabel<5.3"
-fi
-
-# ---- the mdlma CLI (phantom generator)
-if [[ ! -f "$repo/packages/kernel-lib/lib/cli.js" ]]; then
-  echo "train.sh needs the built mdlma CLI (packages/kernel-lib/lib/cli.js): run npm run build first" >&2
-  exit 1
-fi
+source "$here/environment.sh"  # Debian's torch, the venv, the mdlma CLI; sets repo and venv
 
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
 py=(nice -n "$nice_level" "$venv/bin/python" "$here/train.py" --threads "$threads")

@@ -6,15 +6,16 @@
  * overview of a volume over the browser's limits), the renderer's steps, the kernel's time in
  * show(), and the bytes the kernel websocket carried for the cell that called show().
  */
-import { mkdirSync, writeFileSync } from 'fs';
 import * as os from 'os';
-import * as path from 'path';
+
+import { benchStamp, saveBenchResult } from '@mdlma/kernel/lib/bench/results';
 
 import { expect, test } from '../tests/fixtures';
 
 const SIZES = [128, 256, 512];
 
 test('viewer: output arrival to first frame, and websocket bytes per show()', async ({ page }) => {
+  const stamp = benchStamp('viewer');
   const loadBefore = os.loadavg()[0];
   let socketBytes = 0;
   // Before the notebook opens: its kernel websocket must be seen from the start.
@@ -55,16 +56,14 @@ test('viewer: output arrival to first frame, and websocket bytes per show()', as
     });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGB: Math.round(os.totalmem() / 2 ** 30), renderer: 'Chromium + SwiftShader (CPU WebGL2)', loadAverage: [loadBefore, os.loadavg()[0]].map(l => Math.round(l * 10) / 10) };
-  const out = path.resolve(__dirname, '..', '..', 'bench-results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'viewer.json'), JSON.stringify({ name: 'viewer', date: new Date().toISOString(), machine, rows }, null, 2));
+  const setting = { renderer: 'Chromium + SwiftShader (CPU WebGL2)', loadAverage: [loadBefore, os.loadavg()[0]].map(l => Math.round(l * 10) / 10) };
   const header = Object.keys(rows[0]);
-  const md = [
+  const markdown = [
     '# viewer', '',
-    `Machine: ${machine.cpus} cores (${machine.cpu}), ${machine.memoryGB} GB, ${machine.renderer}; 1-minute load average ${machine.loadAverage.join(' before, ')} after (figures scale with it on a shared machine).`, '',
+    `Renderer: ${setting.renderer}; 1-minute load average ${setting.loadAverage.join(' before, ')} after (figures scale with it on a shared machine).`, '',
     `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map(r => `| ${header.map(h => r[h]).join(' | ')} |`)
   ].join('\n');
-  writeFileSync(path.join(out, 'viewer.md'), md + '\n');
+  const headlines = rows.map(r => ({ label: `${r.size}: arrival to first frame / to final level`, value: `${r['arrival to first frame (ms)']} / ${r['arrival to final level (ms)']} ms (${r.level})` }));
+  await saveBenchResult({ stamp, result: { setting, rows }, markdown, headlines });
 });

@@ -62,10 +62,9 @@ async function click(page: Page, atX: number, atY: number): Promise<void> {
   await page.mouse.click(box.x + box.width * atX, box.y + box.height * atY);
 }
 
-test('strokes on a suggested slice reach the kernel, undo and redo there, fill and NIfTI export work, and all survive a reload', async ({ page, tmpPath }, testInfo) => {
-  // One server suffices: the panel's requests are comm messages and its file is written by the kernel, neither of
-  // which depends on the base URL (the hub-base-url project covers the viewer's file URLs).
-  test.skip(testInfo.project.name !== 'root', 'runs against the root server only');
+// One server suffices: the panel's requests are comm messages and its file is written by the kernel, neither of
+// which depends on the base URL (the hub-base-url project covers the viewer's file URLs).
+test('strokes on a suggested slice reach the kernel, undo and redo there, fill and NIfTI export work, and all survive a reload @root-only', async ({ page, tmpPath }) => {
   test.setTimeout(180000);
   // A laptop-sized window (galata's default, stated here since the layout depends on it): the panel gets about half.
   await page.setViewportSize({ width: 1024, height: 768 });
@@ -197,8 +196,7 @@ function notebookJson(cells: string[]): string {
   });
 }
 
-test('two browsers painting the same session converge to the same labels', async ({ page, tmpPath, browser, baseURL }, testInfo) => {
-  test.skip(testInfo.project.name !== 'root', 'runs against the root server only');
+test('two browsers painting the same session converge to the same labels @root-only', async ({ page, tmpPath, browser, baseURL }) => {
   test.setTimeout(180000);
   await page.contents.uploadContent(notebookJson([SETUP.replace('ui-annot', 'ui-pair'), COUNT.replace('=== 2', '!== 255')]), 'text', `${tmpPath}/pair.ipynb`);
   await page.notebook.openByPath(`${tmpPath}/pair.ipynb`);

@@ -104,10 +104,8 @@ test('the viewer renders cached layers, toggling a layer changes the picture, an
   expect((await pixelStats(page, await fallback.locator('canvas').screenshot())).lit).toBeGreaterThan(5000);
 });
 
-test.describe('kernel link', () => {
-  test.beforeEach(({}, testInfo) => {
-    test.skip(testInfo.project.name !== 'root', 'the kernel link does not depend on the base URL; once is enough on a 2-core machine');
-  });
+// The kernel link does not depend on the base URL; once is enough on a 2-core machine.
+test.describe('kernel link @root-only', () => {
 
   test('clicking reads the kernel values of that voxel; setSlice from the kernel moves the view', async ({ page }) => {
     test.setTimeout(150000);

@@ -183,7 +183,7 @@ def test_an_app_job_answers_through_the_proxy(api):
     url, _ = api
     jupyter = REPO / ".venv" / "bin" / "jupyter"
     if not jupyter.exists():
-        pytest.skip("no .venv with jupyter (bash scripts/setup.sh)")
+        pytest.fail("no .venv with jupyter: run bash scripts/setup.sh")
     base = url.rsplit("mdlma/api/slurm/", 1)[0]
     origin, prefix = base[: base.index("/user/test/")], "/user/test/"
     started = time.time()

@@ -18,21 +18,23 @@
  * @example
  * node lib/bench/run.js io
  */
-import { existsSync, mkdirSync, mkdtempSync, promises as fs, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
-import { cpus, tmpdir, totalmem } from 'os';
-import { dirname, join } from 'path';
+import { mkdtempSync, promises as fs, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 import { createWriter, open, write, WriteOptions } from '../io';
 import { Volume } from '../volume';
+import { benchStamp, saveBenchResult, type BenchStamp } from './results';
 
 /** Run the I/O benchmark; returns what it wrote to bench-results/io.json. */
 export async function run(): Promise<object> {
+  const stamp = benchStamp('io');
   const tmp = mkdtempSync(join(process.env.MDLMA_BENCH_TMP ?? tmpdir(), 'mdlma-bench-io-'));
   try {
     const big = await Private.bigVolume(tmp, Number(process.env.MDLMA_BENCH_BIG_GB ?? 4.3));
     const formats = await Private.formats(tmp, Number(process.env.MDLMA_BENCH_FORMAT_MB ?? 256));
-    const result = { name: 'io', date: new Date().toISOString(), machine: Private.machine(tmp), formats, big };
-    Private.save(result);
+    const result = { tmp, formats, big };
+    await Private.save(stamp, result);
     return result;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -42,10 +44,6 @@ export async function run(): Promise<object> {
 namespace Private {
   const MB = 1e6;
   const SLAB_BYTES = 64 * 1024 * 1024;
-
-  export function machine(tmp: string) {
-    return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: +(totalmem() / 1e9).toFixed(1), node: process.version, platform: `${process.platform} ${process.arch}`, tmp };
-  }
 
   /** CT-like uint16 voxels for slices z0..z1 of a [nz, ny, nx] volume: smooth structure plus noise. */
   export function fill(slab: Volume, z0: number): void {
@@ -243,15 +241,12 @@ namespace Private {
     return total;
   }
 
-  export function save(result: { machine: object; formats: Awaited<ReturnType<typeof formats>>; big: Awaited<ReturnType<typeof bigVolume>> }): void {
-    const root = repositoryRoot();
-    const folder = join(root, 'bench-results');
-    mkdirSync(folder, { recursive: true });
-    const { formats: f, big, machine: m } = result;
-    const md = [
+  export async function save(stamp: BenchStamp, result: { tmp: string; formats: Awaited<ReturnType<typeof formats>>; big: Awaited<ReturnType<typeof bigVolume>> }): Promise<void> {
+    const { formats: f, big } = result;
+    const markdown = [
       '# I/O benchmark',
       '',
-      `Machine: ${JSON.stringify(m)}`,
+      `Temporary files in ${result.tmp}.`,
       '',
       `## Read throughput per format (${f.voxelMB} MB of uint16 voxels, shape [${f.shape.join(', ')}], slab by slab, warm page cache)`,
       '',
@@ -268,22 +263,10 @@ namespace Private {
       `Peak RSS (sampled per slab) **${big.peakRssMB} MB**, VmHWM ${big.vmHWMMB ?? 'n/a'} MB: ${big.underOneGiB ? 'under' : '**over**'} 1 GiB.`,
       ''
     ].join('\n');
-    for (const [file, text] of [['io.json', JSON.stringify(result, null, 2) + '\n'], ['io.md', md]] as const) {
-      const temporary = join(folder, `.${file}.tmp`);
-      writeFileSync(temporary, text);
-      renameSync(temporary, join(folder, file));
-    }
-    console.log(`io: wrote ${join(folder, 'io.json')} and io.md`);
-  }
-
-  function repositoryRoot(): string {
-    let dir = __dirname;
-    for (;;) {
-      const file = join(dir, 'package.json');
-      if (existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).workspaces) return dir;
-      const parent = dirname(dir);
-      if (parent === dir) return process.cwd();
-      dir = parent;
-    }
+    const headlines = [
+      { label: 'read MB/s per format (ratio to a plain fs read)', value: f.rows.map(r => `${r.format} ${r.readMBps} (${r.ratioToFsRead})`).join(', ') },
+      { label: `peak RSS reading a ${big.gigabytes} GB raw volume slab by slab`, value: `${big.peakRssMB} MB` }
+    ];
+    await saveBenchResult({ stamp, result, markdown, headlines });
   }
 }

@@ -5,14 +5,12 @@
  * global-threshold Dice per class, and the pairwise overlap of the class histograms.
  * Both families run (real-bone only when qim3d's bone scan has been fetched).
  *
- * Writes bench-results/phantom.json and bench-results/phantom.md at the repository root.
+ * Saves bench-results/phantom.json and .md (stamped: results.ts).
  *
  * @example
  * node lib/bench/run.js phantom        (the dispatcher imports this module and calls run())
  */
-import { mkdirSync, renameSync, writeFileSync } from 'fs';
-import { cpus, totalmem } from 'os';
-import { join, resolve } from 'path';
+import { existsSync } from 'fs';
 
 import {
   CLASS_NAMES,
@@ -26,7 +24,7 @@ import {
   thresholdBaseline
 } from '../phantom';
 import type { ImplantMaterial } from '../phantom';
-import { existsSync } from 'fs';
+import { benchStamp, saveBenchResult } from './results';
 
 /** One phantom's figures. */
 interface PhantomFigures {
@@ -45,6 +43,7 @@ interface PhantomFigures {
 
 /** Run the phantom benchmark; returns what it wrote to bench-results/phantom.json. */
 export async function run(): Promise<object> {
+  const stamp = benchStamp('phantom');
   const cases: { family: 'synthetic' | 'real-bone'; size: number; seed: number; stage: number; material: ImplantMaterial }[] = [
     { family: 'synthetic', size: 64, seed: 1, stage: 8, material: 'Mg-10Gd' },
     { family: 'synthetic', size: 128, seed: 1, stage: 4, material: 'Mg-10Gd' },
@@ -98,9 +97,6 @@ export async function run(): Promise<object> {
     }
   }
   const result = {
-    benchmark: 'phantom',
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Private.round(totalmem() / 2 ** 30), node: process.version },
     notes: [
       'One thread. Default acquisition: angles = size, flux 10000 photons/pixel, ring artifacts on, no phase contrast, Shepp-Logan window.',
       'thresholdDice: best global 3-threshold segmentation (exhaustive on 128 bins, mean Dice maximised); bestIntervalDice: each class alone, its best intensity interval.',
@@ -110,8 +106,16 @@ export async function run(): Promise<object> {
     phantoms: figures,
     histogram
   };
-  Private.write('phantom.json', `${JSON.stringify(result, null, 2)}\n`);
-  Private.write('phantom.md', Private.markdown(result.machine, result.notes, figures));
+  const markdown = Private.markdown(result.notes, figures);
+  const mean = (family: string, cls: string) => {
+    const rows = figures.filter(p => p.family === family && p.size === 128);
+    return rows.length ? (rows.reduce((sum, p) => sum + p.thresholdDice[cls], 0) / rows.length).toFixed(3) : 'not run';
+  };
+  const headlines = ['synthetic', 'real-bone'].map(family => ({
+    label: `best global-threshold Dice bone / DL / RM, ${family} 128^3 (how hard the phantom is for thresholding)`,
+    value: ['bone', 'DL', 'RM'].map(cls => mean(family, cls)).join(' / ')
+  }));
+  await saveBenchResult({ stamp, result, markdown, headlines });
   return result;
 }
 
@@ -120,16 +124,7 @@ namespace Private {
     return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x;
   }
 
-  /** Write under bench-results/ at the repository root, atomically. */
-  export function write(name: string, text: string): void {
-    const dir = resolve(__dirname, '../../../../bench-results');
-    mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, `${name}.tmp-${process.pid}`);
-    writeFileSync(tmp, text);
-    renameSync(tmp, join(dir, name));
-  }
-
-  export function markdown(machine: Record<string, unknown>, notes: string[], figures: PhantomFigures[]): string {
+  export function markdown(notes: string[], figures: PhantomFigures[]): string {
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
     const rows = figures.map(p =>
       `| ${p.family} | ${p.size}³ | ${p.seed} | ${p.stage} | ${p.material} | ${p.angles} | ${p.seconds.total.toFixed(2)} | ` +
@@ -138,8 +133,6 @@ namespace Private {
     );
     return [
       '# Phantom benchmark',
-      '',
-      `Machine: ${machine.cpus} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}.`,
       '',
       ...notes.map(n => `- ${n}`),
       '',

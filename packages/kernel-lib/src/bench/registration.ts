@@ -12,9 +12,9 @@
  *   MDLMA_CONVEXADAM_PATH points at a local checkout of multimodallearning/convexAdam (never
  *   committed here) and MDLMA_PYTHON (default /usr/bin/python3) imports torch and numpy.
  *
- * MDLMA_BENCH_PARTS=pairs,speed,section,published (default all) picks the parts; the others are kept
- * from the previous bench-results/registration.json with the date they were measured. Writes
- * bench-results/registration.json and .md at the repository root.
+ * MDLMA_BENCH_PARTS=pairs,speed,section,published (default all) picks the parts; a part left out (or
+ * "published" without its checkout) is saved as not run, never taken from an older result. Saves
+ * bench-results/registration.json and .md (stamped: results.ts).
  *
  * @example
  * npm run bench -- registration
@@ -22,9 +22,9 @@
  * MDLMA_CONVEXADAM_PATH=/tmp/convexAdam MDLMA_BENCH_PARTS=published npm run bench -- registration
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { cpus, tmpdir, totalmem } from 'os';
-import { join, resolve } from 'path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpus, tmpdir } from 'os';
+import { join } from 'path';
 
 import {
   composeFields,
@@ -43,9 +43,9 @@ import {
   warpVolume
 } from '../register';
 import type { RegistrationPair } from '../register';
+import { benchStamp, isNotRun, notRun, saveBenchResult, type Headline } from './results';
 
 const PARTS = (process.env.MDLMA_BENCH_PARTS ?? 'pairs,speed,section,published').split(',');
-const DIR = resolve(__dirname, '../../../../bench-results');
 
 /** One method's figures on one pair. */
 interface Row {
@@ -77,39 +77,25 @@ interface SectionRow {
   seconds: number;
 }
 
-/** Run the registration benchmark; returns what it wrote to bench-results/registration.json. */
+/** Run the registration benchmark; returns what it saved to bench-results/registration.json. */
 export async function run(): Promise<object> {
-  const previous = Private.previous();
-  const measured = new Date().toISOString().slice(0, 10);
-  const pairs = PARTS.includes('pairs') ? { measured, ...(await Private.pairs()) } : previous.pairs;
-  const speed = PARTS.includes('speed') ? { measured, ...(await Private.speed()) } : previous.speed;
-  const section = PARTS.includes('section') ? { measured, ...(await Private.sections()) } : previous.section;
-  let published = previous.published ?? { skipped: 'not run: set MDLMA_CONVEXADAM_PATH to a local checkout of multimodallearning/convexAdam' };
-  if (PARTS.includes('published') && process.env.MDLMA_CONVEXADAM_PATH) published = { measured, ...(await Private.published(process.env.MDLMA_CONVEXADAM_PATH)) };
-  const result = {
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    pairs,
-    speed,
-    section,
-    published
-  };
-  Private.write('registration.json', `${JSON.stringify(result, null, 2)}\n`);
-  Private.write('registration.md', Private.markdown(result));
+  const stamp = benchStamp('registration');
+  const left = notRun('not run: left out of MDLMA_BENCH_PARTS');
+  const pairs = PARTS.includes('pairs') ? await Private.pairs() : left;
+  const speed = PARTS.includes('speed') ? await Private.speed() : left;
+  const section = PARTS.includes('section') ? await Private.sections() : left;
+  const checkout = process.env.MDLMA_CONVEXADAM_PATH;
+  const published = !PARTS.includes('published')
+    ? left
+    : checkout
+      ? await Private.published(checkout)
+      : notRun('not run: set MDLMA_CONVEXADAM_PATH to a local checkout of multimodallearning/convexAdam');
+  const result = { pairs, speed, section, published };
+  await saveBenchResult({ stamp, result, markdown: Private.markdown(result), headlines: Private.headlines(result) });
   return result;
 }
 
 namespace Private {
-  export function previous(): Record<string, any> {
-    try {
-      const old = JSON.parse(readFileSync(join(DIR, 'registration.json'), 'utf8'));
-      // The layout before the parts: rows and convexAdam128 at the top level.
-      if (Array.isArray(old.rows)) return {};
-      return old;
-    } catch {
-      return {};
-    }
-  }
-
   export function since(t: number): number {
     return (performance.now() - t) / 1000;
   }
@@ -347,34 +333,38 @@ print(json.dumps({'seconds': seconds, 'torch': torch.__version__, 'threads': tor
   }
 
   export function markdown(result: Record<string, any>): string {
-    const parts: string[] = [`# Registration benchmark\n\nMachine: ${JSON.stringify(result.machine)}\n`];
+    const parts: string[] = ['# Registration benchmark\n'];
+    const notRunPart = (title: string, part: unknown) => isNotRun(part) && parts.push(`## ${title}\n\n${part.notRun}\n`);
     const head = '| pair | method | s | Dice bone | Dice implant | TRE µm | SDlogJ | % J<=0 |\n|---|---|---|---|---|---|---|---|\n';
     const line = (r: Row): string => `| ${r.pair} | ${r.method} | ${r.seconds} | ${r.diceBone} | ${r.diceImplant} | ${r.treUm} | ${r.sdLogJ} | ${r.negativeJacobianPercent} |`;
-    if (result.pairs) {
-      parts.push(`## Pairs (a) and (b), 64^3 (measured ${result.pairs.measured})\n`);
+    notRunPart('Pairs (a) and (b)', result.pairs);
+    notRunPart('Speed', result.speed);
+    notRunPart('Slice-to-volume', result.section);
+    notRunPart('Published convexAdam side by side', result.published);
+    if (!isNotRun(result.pairs)) {
+      parts.push('## Pairs (a) and (b), 64^3\n');
       parts.push(Object.entries(result.pairs.pairs ?? {}).map(([k, v]) => `- ${k}: ${v}`).join('\n') + '\n');
       parts.push(head + result.pairs.rows.map(line).join('\n') + '\n');
       parts.push(result.pairs.notes.map((n: string) => `- ${n}`).join('\n') + '\n');
     }
-    if (result.speed) {
-      parts.push(`## Speed, 128^3 (measured ${result.speed.measured})\n`);
+    if (!isNotRun(result.speed)) {
+      parts.push('## Speed, 128^3\n');
       parts.push(head + line(result.speed.row) + '\n');
       parts.push(`Stages (s): ${JSON.stringify(result.speed.seconds)}\n`);
     }
-    if (result.section) {
+    if (!isNotRun(result.section)) {
       const s = result.section;
-      parts.push(`## Slice-to-volume (measured ${s.measured})\n\n${s.description}\n`);
+      parts.push(`## Slice-to-volume\n\n${s.description}\n`);
       parts.push('```json\n' + JSON.stringify(s.summary, null, 2) + '\n```\n');
       const keys = Object.keys(s.rows[0] ?? {});
       parts.push(`| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|\n` + s.rows.map((r: Record<string, number>) => `| ${keys.map(k => r[k]).join(' | ')} |`).join('\n') + '\n');
       parts.push(s.notes.map((n: string) => `- ${n}`).join('\n') + '\n');
       if (s.warnings?.length) parts.push(`Warnings:\n${s.warnings.map((w: string) => `- ${w}`).join('\n')}\n`);
     }
-    if (result.published) {
+    if (!isNotRun(result.published)) {
       const p = result.published;
-      parts.push(`## Published convexAdam side by side${p.measured ? ` (measured ${p.measured})` : ''}\n`);
-      if (p.skipped) parts.push(`${p.skipped}\n`);
-      else {
+      parts.push('## Published convexAdam side by side\n');
+      {
         parts.push(
           '| pair | ours s | published s | time ratio | Dice bone ours / published | Dice implant ours / published | TRE µm | SDlogJ | % J<=0 |\n|---|---|---|---|---|---|---|---|---|\n' +
             p.rows
@@ -393,11 +383,20 @@ print(json.dumps({'seconds': seconds, 'torch': torch.__version__, 'threads': tor
     return parts.join('\n');
   }
 
-  /** Write under bench-results/ at the repository root, atomically. */
-  export function write(name: string, text: string): void {
-    mkdirSync(DIR, { recursive: true });
-    const tmp = resolve(DIR, `.${name}.tmp`);
-    writeFileSync(tmp, text);
-    renameSync(tmp, resolve(DIR, name));
+  /** The figures bench-results/README.md lists. */
+  export function headlines(result: Record<string, any>): Headline[] {
+    const lines: Headline[] = [];
+    const { pairs, speed, section, published } = result;
+    if (isNotRun(pairs)) lines.push({ label: 'pairs', value: pairs.notRun });
+    else {
+      for (const method of ['affine', 'convexAdam', 'affine + convexAdam']) {
+        const row = pairs.rows.find((r: Row) => r.pair === '(a) time points' && r.method.startsWith(method) && (method !== 'convexAdam' || r.method === 'convexAdam'));
+        if (row) lines.push({ label: `(a) time points, ${row.method}: Dice bone / implant, TRE`, value: `${row.diceBone} / ${row.diceImplant}, ${row.treUm} µm` });
+      }
+    }
+    lines.push(isNotRun(speed) ? { label: 'speed', value: speed.notRun } : { label: 'convexAdam on 128^3', value: `${speed.seconds.total.toFixed(1)} s` });
+    if (isNotRun(section)) lines.push({ label: 'section', value: section.notRun });
+    lines.push(isNotRun(published) ? { label: 'published convexAdam side by side', value: published.notRun } : { label: 'published convexAdam side by side', value: `${published.rows.length} pairs (see the report)` });
+    return lines;
   }
 }

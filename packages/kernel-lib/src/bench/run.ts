@@ -1,11 +1,14 @@
 /**
  * Benchmark dispatcher: `node lib/bench/run.js <name>` (or `npm run bench -- <name>` at the
  * repository root) runs one benchmark; with no name, all of them. Each benchmark module exports
- * `run()`, which writes bench-results/<name>.json and .md at the repository root.
+ * `run()`, which saves bench-results/<name>.json and .md at the repository root through
+ * `saveBenchResult` (results.ts), stamped with the commit, machine and the command set here.
  *
  * @example
  * node packages/kernel-lib/lib/bench/run.js io
  */
+
+import { benchCommand } from './results';
 
 /** Benchmark names and their modules (loaded only when run). */
 export const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<object> }>> = {
@@ -27,6 +30,9 @@ export async function main(names: string[]): Promise<number> {
   for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
     console.log(`== bench ${name}`);
     const module = await BENCHMARKS[name]();
+    // One command per result file, also when several benchmarks run in one call; children inherit it.
+    delete process.env.MDLMA_BENCH_COMMAND;
+    process.env.MDLMA_BENCH_COMMAND = benchCommand(name);
     await module.run();
   }
   return 0;

@@ -1,52 +1,44 @@
 /**
- * Benchmark of the SUN pipeline (`npm run bench -- segment`): accuracy on held-out phantoms
- * (seeds >= 1000, never used in training: see the model card) for 1, 3 and 9 axes, soft and hard
- * voting; whether confidence flags errors; speed on a 256^3 phantom against bare ONNX Runtime
- * running the same model calls with the same session and threads; peak RSS in memory (256^3,
- * 512^3) and through the streaming path for a volume larger than the RSS. Writes
- * bench-results/segment.json and .md at the repository root.
+ * Benchmark of the SUN pipeline (`npm run bench -- segment`): accuracy on the model card's held-out
+ * plan (seeds >= 1000, never used in training: both phantom families, phase contrast, rings and the
+ * flux range of the plan), per family, for 1, 3 and 9 axes, soft and hard voting; whether confidence
+ * flags errors; speed on a 256^3 phantom against bare ONNX Runtime running the same model calls
+ * with the same session and threads; peak RSS in memory (256^3, 512^3) and through the streaming
+ * path for a volume larger than the RSS. Saves bench-results/segment.json, .md and segment.svg.
  *
  * Each speed and memory case runs in its own process, so that its peak RSS is its own.
+ * MDLMA_BENCH_PARTS=accuracy,speed,memory (default all) picks the parts; a part left out is saved
+ * as not run, never taken from an older result.
  *
  * @example
  * nice npm run bench -- segment
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { cpus, tmpdir, totalmem } from 'os';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 
+import { renderSvg } from '../display';
 import { createWriter, open, read, write } from '../io';
 import { segmentationMetrics } from '../metrics';
 import { onnxRuntime, ortFloat32, SegmentationModel } from '../models';
 import { implantPhantom } from '../phantom';
 import { InferenceRun, predictAxis, segment, VoteAccumulator } from '../segment';
 import { axesFor, Volume, type SunAxis } from '../volume';
+import { heldOutPhantom, heldOutPlan, type HeldOutPhantom } from './heldout-plan';
+import { benchStamp, isNotRun, notRun, saveBenchResult, type Headline } from './results';
 
-const REPO = join(__dirname, '..', '..', '..', '..');
-/** Held-out phantoms: seeds >= 1000 (the card's rule), stages and materials varied. */
-const HELD_OUT = [
-  { seed: 1000, stage: 8, material: 'Mg-10Gd' },
-  { seed: 1001, stage: 4, material: 'Mg-5Gd' },
-  { seed: 1002, stage: 12, material: 'Mg-10Gd' },
-  { seed: 1003, stage: 6, material: 'Mg-5Gd' },
-  { seed: 1004, stage: 10, material: 'Mg-10Gd' }
-] as const;
 const CLASS_NAMES = ['background', 'bone', 'DL', 'RM'];
 /** MDLMA_BENCH_QUICK=1: a smoke run of every code path at small sizes (figures not comparable). */
 const QUICK = process.env.MDLMA_BENCH_QUICK === '1';
-/**
- * MDLMA_BENCH_PARTS=accuracy,speed,memory (default all): the parts to run; the others are kept
- * from the previous bench-results/segment.json, with the date they were measured.
- */
 const PARTS = (process.env.MDLMA_BENCH_PARTS ?? 'accuracy,speed,memory').split(',');
+const NOT_CHOSEN = 'not run: left out of MDLMA_BENCH_PARTS';
 
-/** Runs the benchmark; returns what it wrote to bench-results/segment.json. */
+/** Runs the benchmark; returns what it saved to bench-results/segment.json. */
 export async function run(): Promise<object> {
+  const stamp = benchStamp('segment');
   const model = await SegmentationModel.load('sun-implant');
-  const dir = join(REPO, 'bench-results');
-  const previous = Private.previous(join(dir, 'segment.json'), model.card.sha256);
-  const accuracy = PARTS.includes('accuracy') ? await Private.accuracy(model) : previous('accuracy');
+  const accuracy = PARTS.includes('accuracy') ? await Private.accuracy(model) : notRun(NOT_CHOSEN);
   // Inputs are made here and read by the children, so that a child's peak RSS is the segmentation's, not the phantom maker's.
   const tmp = mkdtempSync(join(tmpdir(), 'mdlma-bench-segment-'));
   let speed;
@@ -60,7 +52,7 @@ export async function run(): Promise<object> {
       await write(join(tmp, 'speed.raw'), (await implantPhantom({ size: n, seed: 1005, stage: 8 })).image);
       speed = child('speed', join(tmp, 'speed.raw'));
     } else {
-      speed = previous('speed');
+      speed = notRun(NOT_CHOSEN);
     }
     if (PARTS.includes('memory')) {
       console.log('memory (512^3 in memory, streaming)...');
@@ -70,51 +62,44 @@ export async function run(): Promise<object> {
       await Private.writeTiled(join(tmp, 'stream.raw'), QUICK ? [128, 384, 384] : [2048, 384, 384]);
       memory = { inMemory512, streaming: child('stream', join(tmp, 'stream.raw')) };
     } else {
-      memory = previous('memory');
+      memory = notRun(NOT_CHOSEN);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   const result = {
-    name: 'segment',
-    date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: +(totalmem() / 1e9).toFixed(1), node: process.version },
+    quick: QUICK,
     model: { name: model.card.name, version: model.card.version, sha256: model.card.sha256, provider: model.provider, threads: model.threads },
     accuracy,
     speed,
     memory
   };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'segment.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(dir, 'segment.md'), Private.markdown(result));
-  console.log(Private.markdown(result));
+  const markdown = Private.markdown(result);
+  const svgs: Record<string, string> = isNotRun(accuracy) ? {} : { 'segment.svg': await renderSvg(Private.plotSpec(accuracy)) };
+  await saveBenchResult({ stamp, result, markdown, headlines: Private.headlines(result), svgs });
+  console.log(markdown);
   return result;
 }
 
 namespace Private {
   const MB = 1024 * 1024;
 
-  /** A getter of parts of the previous result (same model only), each stamped with the date it was measured. */
-  export function previous(path: string, sha256: string): (part: string) => any {
-    let old: any;
-    try {
-      old = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      old = undefined;
-    }
-    return part => {
-      if (!old?.[part] || old.model?.sha256 !== sha256) throw new Error(`No previous "${part}" figures for this model in ${path}; run that part too`);
-      return { ...old[part], measured: old[part].measured ?? old.date };
-    };
+  /** Mean per-class Dice over rows. */
+  export function meanDice(ds: number[][]): number[] {
+    return ds[0].map((_, c) => ds.reduce((sum, d) => sum + d[c], 0) / ds.length);
   }
 
-  /** Per-class Dice for 1/3/9 axes x soft/hard, from one set of per-axis predictions per phantom. */
+  /**
+   * Per-class Dice for 1/3/9 axes x soft/hard on every phantom of the card's held-out plan, from one
+   * set of per-axis predictions per phantom; means over all phantoms and per family.
+   */
   export async function accuracy(model: SegmentationModel) {
     const C = model.classes;
-    const rows: Record<string, number[][]> = {};
+    const plan = QUICK ? heldOutPlan(model.card).slice(0, 1) : heldOutPlan(model.card);
+    const phantoms: (HeldOutPhantom & { dice: Record<string, number[]> })[] = [];
     const confidence: { lowErrorRate: number; restErrorRate: number; ratio: number }[] = [];
-    for (const p of QUICK ? HELD_OUT.slice(0, 1) : HELD_OUT) {
-      const { image, labels } = await implantPhantom({ size: 128, seed: p.seed, stage: p.stage, material: p.material, flux: 10000, ringArtifacts: 0.004 });
+    for (const p of plan) {
+      const { image, labels } = await heldOutPhantom(p);
       const run = new InferenceRun({ model, batchSize: 8, signal: new AbortController().signal });
       const perAxis = new Map<SunAxis, Float32Array>();
       for (const axis of axesFor(9)) {
@@ -122,6 +107,7 @@ namespace Private {
         await predictAxis(run, image, axis, 0, image.shape[0], probs);
         perAxis.set(axis, probs);
       }
+      const dice: Record<string, number[]> = {};
       for (const count of [1, 3, 9] as const) {
         const votes = new VoteAccumulator({ voxels: image.size, classes: C });
         for (const axis of axesFor(count)) votes.add(perAxis.get(axis)!);
@@ -130,16 +116,22 @@ namespace Private {
           const conf = count === 9 && voting === 'soft' ? new Float32Array(image.size) : undefined;
           votes.fuse({ voting, labels: out, confidence: conf });
           const pred = new Volume({ data: out, shape: image.shape, spacing: image.spacing });
-          const dice = segmentationMetrics(pred, labels, { surface: false }).classes.map(c => c.dice);
-          (rows[`${count} axes ${voting}`] ??= []).push(dice);
+          dice[`${count} axes ${voting}`] = segmentationMetrics(pred, labels, { surface: false }).classes.map(c => c.dice);
           if (conf) confidence.push(errorRates(out, labels.data as Uint8Array, conf));
         }
       }
-      console.log(`  seed ${p.seed}: 9-axis soft Dice ${rows['9 axes soft'].at(-1)!.map(d => d.toFixed(3)).join(' ')}`);
+      phantoms.push({ ...p, dice });
+      console.log(`  ${p.name}: 9-axis soft Dice ${dice['9 axes soft'].map(d => d.toFixed(3)).join(' ')}`);
     }
-    const mean = (ds: number[][]) => ds[0].map((_, c) => ds.reduce((s, d) => s + d[c], 0) / ds.length);
-    const table = Object.entries(rows).map(([setting, ds]) => ({ setting, dice: mean(ds), perPhantom: ds }));
-    const m = (k: string) => table.find(t => t.setting === k)!.dice;
+    const settings = Object.keys(phantoms[0].dice);
+    const groups: Record<string, typeof phantoms> = { all: phantoms };
+    for (const p of phantoms) (groups[p.family] ??= []).push(p);
+    const phase = phantoms.filter(p => p.phase > 0);
+    if (phase.length) groups['phase contrast'] = phase;
+    const table = Object.fromEntries(
+      Object.entries(groups).map(([group, ps]) => [group, { phantoms: ps.length, dice: Object.fromEntries(settings.map(k => [k, meanDice(ps.map(p => p.dice[k]))])) }])
+    );
+    const m = (k: string) => table.all.dice[k];
     const floors = {
       rm9soft: m('9 axes soft')[3] >= 0.95,
       bone9soft: m('9 axes soft')[1] >= 0.92,
@@ -147,7 +139,56 @@ namespace Private {
       dlOrdering: m('9 axes soft')[2] >= m('3 axes soft')[2] && m('3 axes soft')[2] >= m('1 axes soft')[2]
     };
     const ratios = confidence.map(c => c.ratio);
-    return { phantoms: HELD_OUT.map(p => ({ ...p, size: 128, flux: 10000, rings: 0.004 })), classes: CLASS_NAMES, table, floors, confidence: { perPhantom: confidence, meanRatio: ratios.reduce((a, b) => a + b, 0) / ratios.length } };
+    return {
+      plan: 'the model card\'s held-out plan (training.data.heldout.phantoms)',
+      classes: CLASS_NAMES,
+      phantoms,
+      table,
+      floors,
+      confidence: { perPhantom: confidence, meanRatio: ratios.reduce((a, b) => a + b, 0) / ratios.length }
+    };
+  }
+
+  /** A Vega-Lite bar chart: 9-axis soft Dice per class, per group of phantoms. */
+  export function plotSpec(accuracy: Awaited<ReturnType<typeof Private.accuracy>>): Record<string, unknown> {
+    const values = Object.entries(accuracy.table).flatMap(([group, t]) =>
+      [1, 2, 3].map(c => ({ group: `${group} (${t.phantoms})`, class: CLASS_NAMES[c], dice: +t.dice['9 axes soft'][c].toFixed(4) }))
+    );
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: 'SUN segmentation on the held-out plan: Dice, 9 axes, soft voting',
+      data: { values },
+      mark: 'bar',
+      width: 120,
+      height: 180,
+      encoding: {
+        column: { field: 'class', type: 'nominal', title: null },
+        x: { field: 'group', type: 'nominal', title: null, axis: { labelAngle: -30 } },
+        y: { field: 'dice', type: 'quantitative', title: 'Dice', scale: { domain: [0, 1] } },
+        color: { field: 'group', type: 'nominal', legend: null }
+      }
+    };
+  }
+
+  /** The figures bench-results/README.md lists. */
+  export function headlines(r: any): Headline[] {
+    const f = (x: number) => x.toFixed(3);
+    const lines: Headline[] = [];
+    if (isNotRun(r.accuracy)) lines.push({ label: 'accuracy', value: r.accuracy.notRun });
+    else {
+      for (const [group, t] of Object.entries<any>(r.accuracy.table)) {
+        const d = t.dice['9 axes soft'];
+        lines.push({ label: `Dice bone / DL / RM, 9 axes soft, held-out ${group} (${t.phantoms} phantoms)`, value: `${f(d[1])} / ${f(d[2])} / ${f(d[3])}` });
+      }
+    }
+    if (isNotRun(r.speed)) lines.push({ label: 'speed', value: r.speed.notRun });
+    else {
+      const nine = r.speed.cases.find((c: any) => c.axes === 9);
+      lines.push({ label: `9 axes on ${r.speed.shape.join('x')}, ${r.speed.threads} threads: seconds (pipeline / bare ONNX Runtime)`, value: `${nine.seconds.toFixed(1)} / ${nine.bareSeconds.toFixed(1)} s` });
+    }
+    if (isNotRun(r.memory)) lines.push({ label: 'memory', value: r.memory.notRun });
+    else lines.push({ label: `peak RSS streaming a ${r.memory.streaming.inputFileMB.toFixed(0)} MB file`, value: `${r.memory.streaming.peakRssMB.toFixed(0)} MB` });
+    return lines;
   }
 
   /** Voxel error rate among the 10 % least confident voxels and among the rest. */
@@ -237,35 +278,63 @@ namespace Private {
 
   export function markdown(r: any): string {
     const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-    const lines = [
-      `# segment benchmark (${r.date})`,
-      '',
-      `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGB} GB, Node ${r.machine.node}. Model ${r.model.name} ${r.model.version} on ${r.model.provider}, ${r.model.threads} threads.`,
-      '',
-      `## Accuracy: mean Dice over ${r.accuracy.phantoms.length} held-out 128^3 phantoms (seeds ${r.accuracy.phantoms.map((p: any) => p.seed).join(', ')})${r.accuracy.measured ? ` (measured ${r.accuracy.measured})` : ''}`,
-      '',
-      `| setting | ${CLASS_NAMES.join(' | ')} |`,
-      `|---|${CLASS_NAMES.map(() => '---').join('|')}|`,
-      ...r.accuracy.table.map((t: any) => `| ${t.setting} | ${t.dice.map((d: number) => f(d)).join(' | ')} |`),
-      '',
-      `Floors (9-axis soft: RM >= 0.95, bone >= 0.92, DL >= 0.85; DL 9 >= 3 >= 1 axes): ${JSON.stringify(r.accuracy.floors)}`,
-      '',
-      `Confidence: voxel error rate in the 10 % least confident voxels / in the rest = ${f(r.accuracy.confidence.meanRatio, 1)}x (mean over phantoms; ` +
-        r.accuracy.confidence.perPhantom.map((c: any) => `${f(c.lowErrorRate)} vs ${f(c.restErrorRate, 4)}`).join('; ') + ')',
-      '',
-      `## Speed: ${r.speed.shape.join('x')} phantom, CPU, ${r.speed.threads} threads${r.speed.measured ? ` (measured ${r.speed.measured})` : ''}`,
-      '',
-      '| axes | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s |',
-      '|---|---|---|---|---|',
-      ...r.speed.cases.map((c: any) => `| ${c.axes} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${f(c.ratio)} | ${f(c.voxelsPerSecond / 1e6)} |`),
-      '',
-      `## Peak RSS${r.memory.measured ? ` (measured ${r.memory.measured})` : ''}`,
-      '',
-      `- ${r.speed.shape.join('x')} in memory, 9 axes: ${f(r.speed.peakRssMB, 0)} MB`,
-      `- ${r.memory.inMemory512.shape.join('x')} in memory (${f(r.memory.inMemory512.inputMB, 0)} MB float32 input), 1 axis, ${r.memory.inMemory512.slabs} slabs: ${f(r.memory.inMemory512.peakRssMB, 0)} MB`,
-      `- ${r.memory.streaming.shape.join('x')} float32 raw file (${f(r.memory.streaming.inputFileMB, 0)} MB) streamed, 1 axis, slab depth ${r.memory.streaming.slabDepth}: ${f(r.memory.streaming.peakRssMB, 0)} MB (${f(r.memory.streaming.seconds, 0)} s)`,
-      ''
-    ];
+    const lines = [`# segment benchmark`, '', `Model ${r.model.name} ${r.model.version} on ${r.model.provider}, ${r.model.threads} threads.${r.quick ? ' QUICK smoke run: figures not comparable.' : ''}`, ''];
+    const a = r.accuracy;
+    if (isNotRun(a)) lines.push('## Accuracy', '', a.notRun, '');
+    else {
+      lines.push(
+        `## Accuracy on the model card's held-out plan (${a.phantoms.length} phantoms, 128^3, seeds >= 1000, never trained on)`,
+        '',
+        '| phantom | family | weeks | material | flux | rings | phase | Dice bone | Dice DL | Dice RM (9 axes soft) |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+        ...a.phantoms.map((p: any) => `| ${p.seed} | ${p.family} | ${p.stage} | ${p.material} | ${p.flux} | ${p.rings} | ${p.phase} | ${[1, 2, 3].map(c => f(p.dice['9 axes soft'][c])).join(' | ')} |`),
+        ''
+      );
+      for (const [group, t] of Object.entries<any>(a.table)) {
+        lines.push(
+          `### Mean Dice: ${group} (${t.phantoms} phantoms)`,
+          '',
+          `| setting | ${CLASS_NAMES.join(' | ')} |`,
+          `|---|${CLASS_NAMES.map(() => '---').join('|')}|`,
+          ...Object.entries<number[]>(t.dice).map(([setting, d]) => `| ${setting} | ${d.map(x => f(x)).join(' | ')} |`),
+          ''
+        );
+      }
+      lines.push(
+        `Floors on all phantoms (9-axis soft: RM >= 0.95, bone >= 0.92, DL >= 0.85; DL 9 >= 3 >= 1 axes): ${JSON.stringify(a.floors)}`,
+        '',
+        `Confidence: voxel error rate in the 10 % least confident voxels / in the rest = ${f(a.confidence.meanRatio, 1)}x (mean over phantoms; ` +
+          a.confidence.perPhantom.map((c: any) => `${f(c.lowErrorRate)} vs ${f(c.restErrorRate, 4)}`).join('; ') + ').',
+        '',
+        'Plot: segment.svg.',
+        ''
+      );
+    }
+    const s = r.speed;
+    if (isNotRun(s)) lines.push('## Speed', '', s.notRun, '');
+    else {
+      lines.push(
+        `## Speed: ${s.shape.join('x')} phantom, CPU, ${s.threads} threads`,
+        '',
+        '| axes | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s |',
+        '|---|---|---|---|---|',
+        ...s.cases.map((c: any) => `| ${c.axes} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${f(c.ratio)} | ${f(c.voxelsPerSecond / 1e6)} |`),
+        '',
+        `Peak RSS, ${s.shape.join('x')} in memory, 9 axes: ${f(s.peakRssMB, 0)} MB`,
+        ''
+      );
+    }
+    const m = r.memory;
+    if (isNotRun(m)) lines.push('## Peak RSS', '', m.notRun, '');
+    else {
+      lines.push(
+        '## Peak RSS',
+        '',
+        `- ${m.inMemory512.shape.join('x')} in memory (${f(m.inMemory512.inputMB, 0)} MB float32 input), 1 axis, ${m.inMemory512.slabs} slabs: ${f(m.inMemory512.peakRssMB, 0)} MB`,
+        `- ${m.streaming.shape.join('x')} float32 raw file (${f(m.streaming.inputFileMB, 0)} MB) streamed, 1 axis, slab depth ${m.streaming.slabDepth}: ${f(m.streaming.peakRssMB, 0)} MB (${f(m.streaming.seconds, 0)} s)`,
+        ''
+      );
+    }
     return lines.join('\n');
   }
 }

@@ -295,7 +295,7 @@ def test_controller_down_is_a_typed_error(mdlma: Mdlma, tmp_path: Path):
 def test_jupyterlab_template_reports_host_port_and_token(mdlma: Mdlma, tmp_path: Path):
     jupyter = REPO / ".venv" / "bin" / "jupyter"
     if not jupyter.exists():
-        pytest.skip("no .venv with jupyter (bash scripts/setup.sh)")
+        pytest.fail("no .venv with jupyter: run bash scripts/setup.sh")
     job_id = mdlma.ok("submit", "--template", "jupyterlab", "--param", "app=server", "--param", f"jupyter={jupyter}",
                       "--mem", "500M")["jobId"]
     connection = tmp_path / ".mdlma" / "slurm" / f"app-{job_id}.json"

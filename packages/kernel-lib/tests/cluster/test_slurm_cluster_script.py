@@ -11,7 +11,7 @@ from slurm_fixture import SCRIPT, skip_reason
 def test_start_and_stop_are_idempotent_and_leave_no_daemons():
     reason = skip_reason()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(reason)
     # Not under pytest's tmp_path: its folders are private to root, and munged runs as the munge user.
     folder = Path("/tmp/mdlma-slurm-script-test")
     env = dict(os.environ, MDLMA_SLURM_DIR=str(folder), MDLMA_SLURM_PORT="6837", SLURM_CONF=str(folder / "slurm.conf"))
@@ -39,7 +39,7 @@ def test_start_and_stop_are_idempotent_and_leave_no_daemons():
 def test_a_folder_munged_cannot_reach_is_refused_clearly(tmp_path: Path):
     reason = skip_reason()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(reason)
     tmp_path.chmod(0o700)
     folder = tmp_path / "cluster"
     env = dict(os.environ, MDLMA_SLURM_DIR=str(folder), MDLMA_SLURM_PORT="6847")
