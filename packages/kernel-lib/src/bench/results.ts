@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'child_process';
 import { promises as fs } from 'fs';
-import { cpus, release, totalmem } from 'os';
+import { cpus, loadavg, release, totalmem } from 'os';
 import { join, relative, resolve } from 'path';
 
 import { writeAtomically } from '../io/atomic';
@@ -32,7 +32,8 @@ export interface BenchStamp {
   dirty: boolean;
   /** ISO date and time when the run started. */
   date: string;
-  machine: { cpu: string; cores: number; memoryGB: number; os: string; node: string };
+  /** The machine; its load average when the run started (other work on its cores slows timings). */
+  machine: { cpu: string; cores: number; memoryGB: number; os: string; node: string; loadAverage: number[] };
   /** The command that reproduces the run, with the environment variables that steer it. */
   command: string;
 }
@@ -70,7 +71,8 @@ export function benchStamp(name: string): BenchStamp {
       cores: cpus().length,
       memoryGB: +(totalmem() / 1e9).toFixed(1),
       os: `${process.platform} ${release()} ${process.arch}`,
-      node: process.version
+      node: process.version,
+      loadAverage: loadavg().map(l => +l.toFixed(2))
     },
     command: benchCommand(name)
   };
@@ -94,7 +96,7 @@ export function stampMarkdown(stamp: BenchStamp): string {
   const m = stamp.machine;
   return [
     `Commit \`${stamp.commit.slice(0, 12)}\`${stamp.dirty ? ' **with uncommitted changes**' : ''}, ${stamp.date}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os}, Node ${m.node}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} (1 / 5 / 15 min) at the start.`,
     `Command: \`${stamp.command}\`.`
   ].join(' ');
 }
