@@ -23,8 +23,9 @@ export SLURM_CONF=$CONF
 
 die() { echo "slurm-cluster: $*" >&2; exit 1; }
 
-# alive PIDFILE: the PID in PIDFILE names a running process.
-alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE: the PID in PIDFILE names a running process (seen through /proc: kill -0 fails on root's daemons for
+# a user who only reads the status).
+alive() { [[ -s $1 && -d /proc/$(cat "$1") ]]; }
 
 # stop_pid PIDFILE: TERM, wait up to 5 s, then KILL; removes the PID file.
 stop_pid() {

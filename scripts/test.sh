@@ -2,8 +2,9 @@
 # Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end: passed, failed and
 # skipped per layer and in total (scripts/test_summary.py, from the runners' JUnit/JSON reports).
 # Layers: unit (jest), kernel (jupyter_client; with the real Slurm cluster tests), server (Jupyter server
-# extension), models (pytest of the training recipe: smoke training, ONNX/torch parity, fine-tuning), notebooks (the
-# SciCat contract against the SDK's DTOs, then examples/ executed, their results checked, exported to HTML),
+# extension), models (pytest of the training recipe: smoke training, ONNX/torch parity, fine-tuning), notebooks
+# (this runner's summary on sample reports, the SciCat contract against the SDK's DTOs, then examples/ executed, their
+# results checked, exported to HTML),
 # ui (galata in Debian's Chromium; ui-tests/run.sh starts a Slurm of its own for the job panel).
 # The run fails on a failed test, a layer that crashed or ran no test, and a skip not listed with its reason in
 # tests/allowed-skips.txt.
@@ -24,7 +25,7 @@ layer_command() {
     kernel) echo "python -m pytest -q -rs packages/kernel-lib/tests $junit=$LOGS/kernel.xml" ;;
     server) echo "python -m pytest -q -rs packages/labextension/tests $junit=$LOGS/server.xml" ;;
     models) echo "bash models/train/test.sh -rs $junit=$LOGS/models.xml" ;;
-    notebooks) echo "python -m pytest -q -rs tests/scicat tests/notebooks $junit=$LOGS/notebooks.xml" ;;
+    notebooks) echo "python -m pytest -q -rs tests/runner tests/scicat tests/notebooks $junit=$LOGS/notebooks.xml" ;;
     ui) echo "MDLMA_JUNIT_FILE=$LOGS/ui.xml bash ui-tests/run.sh" ;;
   esac
 }

@@ -32,12 +32,16 @@ class LayerResult:
     reports: int = 0
 
 
+def shown(path: Path) -> Path:
+    """A path as the user reads it: relative to the repository when inside it."""
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
 def read_jest(path: Path, result: LayerResult) -> None:
     """jest --json: a test file that could not run counts as one failure."""
     data = json.loads(path.read_text())
     for suite in data.get("testResults", []):
-        file = Path(suite["name"]).resolve()
-        rel = file.relative_to(REPO) if file.is_relative_to(REPO) else file
+        rel = shown(Path(suite["name"]).resolve())
         if suite.get("testExecError") or (suite.get("status") == "failed" and not suite.get("assertionResults")):
             result.failed += 1
         for test in suite.get("assertionResults", []):
@@ -88,7 +92,7 @@ def read_allow_list(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
         layer, sep, rest = text.partition(":")
         pattern, bar, reason = rest.partition("|")
         if not sep or not bar or not pattern.strip() or not reason.strip():
-            problems.append(f"{path.relative_to(REPO)}:{n}: expected `layer: test id | reason`, got {line.strip()!r}")
+            problems.append(f"{shown(path)}:{n}: expected `layer: test id | reason`, got {line.strip()!r}")
             continue
         entries.append((layer.strip(), pattern.strip(), reason.strip()))
     return entries, problems
@@ -120,7 +124,7 @@ def main(logs: Path, allow_path: Path, layers: list[str]) -> int:
                 used.add(match[:2])
                 skipped_lines.append(f"  {layer}: {test_id}: {match[2]}")
             else:
-                problems.append(f"layer {layer}: skipped and not in {allow_path.relative_to(REPO)}: {test_id} ({why or 'no reason given'})")
+                problems.append(f"layer {layer}: skipped and not in {shown(allow_path)}: {test_id} ({why or 'no reason given'})")
         totals[0] += r.passed
         totals[1] += r.failed
         totals[2] += len(r.skipped)
@@ -132,7 +136,7 @@ def main(logs: Path, allow_path: Path, layers: list[str]) -> int:
         print("\n".join(skipped_lines))
     for layer, pattern, _ in allowed:
         if layer in layers and (layer, pattern) not in used:
-            print(f"note: {allow_path.relative_to(REPO)} allows a skip that did not happen: {layer}: {pattern}")
+            print(f"note: {shown(allow_path)} allows a skip that did not happen: {layer}: {pattern}")
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
