@@ -30,8 +30,8 @@ def root_or_sudo() -> bool:
     return shutil.which("sudo") is not None and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0
 
 
-def skip_reason() -> str | None:
-    """Why a real Slurm cannot run here, or None (the tests then fail with it: a missing cluster is no pass)."""
+def unavailable_reason() -> str | None:
+    """Why a real Slurm cannot run here, or None; the tests then fail with it (a missing cluster is no pass)."""
     if not root_or_sudo():
         return "the single-node Slurm of the tests needs root or passwordless sudo (its daemons run as root)"
     missing = [c for c in ("munged", "slurmctld", "slurmd", "sbatch") if not shutil.which(c)]
@@ -116,7 +116,7 @@ class Mdlma:
 @pytest.fixture(scope="session")
 def slurm_env():
     """The environment of a running single-node Slurm (started for the session, stopped after)."""
-    reason = skip_reason()
+    reason = unavailable_reason()
     if reason:
         pytest.fail(reason)
     env = start_cluster()

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from slurm_fixture import SCRIPT, skip_reason
+from slurm_fixture import SCRIPT, unavailable_reason
 
 
 def test_start_and_stop_are_idempotent_and_leave_no_daemons():
-    reason = skip_reason()
+    reason = unavailable_reason()
     if reason:
         pytest.fail(reason)
     # Not under pytest's tmp_path: its folders are private to root, and munged runs as the munge user.
@@ -37,7 +37,7 @@ def test_start_and_stop_are_idempotent_and_leave_no_daemons():
 
 
 def test_a_folder_munged_cannot_reach_is_refused_clearly(tmp_path: Path):
-    reason = skip_reason()
+    reason = unavailable_reason()
     if reason:
         pytest.fail(reason)
     tmp_path.chmod(0o700)
