@@ -58,7 +58,8 @@ def read_junit(path: Path, result: LayerResult) -> None:
     """JUnit XML of pytest (junit_family=xunit1: file attributes) or Playwright (classname is the spec file)."""
     root = ET.parse(path).getroot()
     for suite in root.iter("testsuite"):
-        project = suite.get("hostname") if suite.get("hostname") not in (None, "", "localhost") else None
+        # Playwright names the project in the suite's hostname; pytest puts the machine's there (its suite is "pytest").
+        project = suite.get("hostname") if suite.get("name") != "pytest" and suite.get("hostname") else None
         for case in suite.findall("testcase"):
             where = case.get("file") or case.get("classname") or ""
             test_id = f"{where}::{case.get('name')}" if case.get("file") else f"{where} > {case.get('name')}"

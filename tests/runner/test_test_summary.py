@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 SUMMARY = REPO / "scripts" / "test_summary.py"
 
 PYTEST_XML = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="0"
-skipped="1" tests="3"><testcase classname="t" name="test_a" file="tests/t.py" line="1" time="0.1"/>
+skipped="1" tests="3" hostname="ci-machine"><testcase classname="t" name="test_a" file="tests/t.py" line="1" time="0.1"/>
 <testcase classname="t" name="test_b" file="tests/t.py" line="5" time="0.1"/>
 <testcase classname="t" name="test_gpu" file="tests/t.py" line="9" time="0.0">
 <skipped type="pytest.skip" message="needs a GPU">tests/t.py:9: needs a GPU</skipped></testcase></testsuite></testsuites>
