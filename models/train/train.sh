@@ -5,8 +5,7 @@
 #                                              into models/sun-implant (about 2 h on 2 cores)
 #   bash models/train/train.sh [options]       one training run with train.py's options (defaults: 4000 iterations or
 #                                              40 min, lr 3e-3, into models/sun-implant)
-#   bash models/train/train.sh --smoke         tiny phantoms, a few iterations, export + ONNX check, into a temp folder
-#                                              (the tests, this run among them: bash models/train/test.sh)
+#   bash models/train/test.sh                  the recipe's tests (smoke training, ONNX parity, fine-tuning; pytest)
 #   bash models/train/train.sh --data DIR --init models/sun-implant/model.pt --out OUT [--phantoms 0] [--iters N]
 #                                              fine-tune on exported image/label pairs (NIfTI)
 #   bash models/train/train.sh --help          all options of train.py
@@ -24,25 +23,6 @@ source "$here/environment.sh"  # Debian's torch, the venv, the mdlma CLI; sets r
 
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
 py=(nice -n "$nice_level" "$venv/bin/python" "$here/train.py" --threads "$threads")
-
-if [[ " $* " == *" --smoke "* ]]; then
-  tmp="$(mktemp -d "${TMPDIR:-/tmp}/sun-smoke.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
-  # tiny synthetic phantoms (40^3 -> 48x48 tiles), 8 iterations; export + onnxruntime check + card, all in $tmp
-  "${py[@]}" --out "$tmp/model" --workdir "$tmp/data" --phantoms 2 --heldout 1 --size 40 --no-real-bone \
-    --iters 8 --batch 4 --tile 48 --log-every 4 "$@"
-  "$venv/bin/python" - "$tmp/model" <<'PY'
-import json, os, sys
-d = sys.argv[1]
-card = json.load(open(os.path.join(d, "model.json")))
-v = card["validation"]["onnxruntime_vs_torch"]
-assert v["max_abs_diff_probs"] < 1e-3 and v["max_abs_diff_features"] < 1e-3, v
-assert [c["value"] for c in card["classes"]] == [0, 1, 2, 3]
-assert card["outputs"]["probs"] == "[N,C,H,W]" and card["outputs"]["features"] == "[N,F,H,W]"
-print(f"smoke ok: model {card['bytes'] / 1e6:.2f} MB, onnx max abs diff {v['max_abs_diff_probs']:.1e}")
-PY
-  exit 0
-fi
 
 if [[ $# -eq 0 ]]; then
   # The shipped model, three stages on the same phantoms and held-out split (the card keeps every stage's provenance):

@@ -22,7 +22,7 @@ THREADS = os.environ.get("MDLMA_TRAIN_THREADS", "2")
 
 # One 40^3 held-out phantom, synthetic family: every run here evaluates on the same small volume.
 TINY_HELDOUT = ["--heldout", "1", "--size", "40", "--no-real-bone"]
-# train.sh --smoke's run: two 40^3 training phantoms, 8 iterations of 4 tiles of 48x48.
+# The smoke run: two 40^3 training phantoms, 8 iterations of 4 tiles of 48x48.
 SMOKE = ["--smoke", "--phantoms", "2", *TINY_HELDOUT, "--iters", "8", "--batch", "4", "--tile", "48",
          "--log-every", "4"]
 
@@ -58,6 +58,6 @@ def phantom_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_model(tmp_path_factory, phantom_cache) -> TrainedModel:
-    """A model trained from scratch on tiny phantoms (train.sh --smoke's run), once per session."""
+    """A model trained from scratch on tiny phantoms (the smoke run), once per session."""
     out = tmp_path_factory.mktemp("smoke") / "model"
     return trained(run_train(*SMOKE, "--out", str(out), "--workdir", str(phantom_cache)), out)

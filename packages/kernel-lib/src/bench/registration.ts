@@ -389,8 +389,8 @@ print(json.dumps({'seconds': seconds, 'torch': torch.__version__, 'threads': tor
     const { pairs, speed, section, published } = result;
     if (isNotRun(pairs)) lines.push({ label: 'pairs', value: pairs.notRun });
     else {
-      for (const method of ['affine', 'convexAdam', 'affine + convexAdam']) {
-        const row = pairs.rows.find((r: Row) => r.pair === '(a) time points' && r.method.startsWith(method) && (method !== 'convexAdam' || r.method === 'convexAdam'));
+      for (const method of ['affine (ncc)', 'convexAdam', 'affine + convexAdam']) {
+        const row = pairs.rows.find((r: Row) => r.pair === '(a) time points' && r.method === method);
         if (row) lines.push({ label: `(a) time points, ${row.method}: Dice bone / implant, TRE`, value: `${row.diceBone} / ${row.diceImplant}, ${row.treUm} µm` });
       }
     }
