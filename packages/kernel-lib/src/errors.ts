@@ -73,6 +73,16 @@ export class VolumeNotFoundError extends MdlmaError {
   }
 }
 
+/**
+ * An output path that would destroy data or leave where it may write: it resolves (after `./`, `..`, symlinks and
+ * hard links) to an input or to another output of the same call, or lies outside the folder it must stay in.
+ */
+export class OutputPathError extends MdlmaError {
+  constructor(readonly parameter: string, readonly path: string, readonly reason: string) {
+    super(`${parameter} ${path} ${reason}; nothing was written.`);
+  }
+}
+
 /** A phantom option out of range (size, seed, stage, flux, ...). */
 export class PhantomOptionError extends MdlmaError {
   constructor(readonly option: string, readonly reason: string) {

@@ -1,12 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { OutputPathError } from '../errors';
 import { read } from '../io';
 import { CommRegistry, type CommTransport } from '../kernel';
 import type { MessageHeader } from '../kernel/wire';
 import { AnnotationStore } from './annotations';
 import { ANNOTATION_TARGET, registerAnnotationSession, type AnnotationSession } from './comm';
+import { exportAnnotationLabels } from './label-export';
 import { voxelOf } from './planes';
 
 /** A registry whose messages to the frontend are recorded, as the comms tests do. */
@@ -119,20 +121,67 @@ describe('the mdlma.annotation comm', () => {
     s.store.paint({ user: 'ana', axis: 'z', slice: 3, label: 2, runs: [10, 6] });
     s.store.paint({ user: 'ana', axis: 'x', slice: 1, label: 0, runs: [0, 3] });
     const dir = mkdtempSync(join(tmpdir(), 'mdlma-comm-export-'));
+    const cwd = process.cwd();
     try {
-      const [reply] = await f.send('c5', { type: 'export-labels', path: join(dir, 'out.labels.nii.gz') });
-      expect(reply.content.data).toMatchObject({ type: 'labels-exported', path: join(dir, 'out.labels.nii.gz'), labelledVoxels: 9, counts: [3, 0, 6, 0] });
+      process.chdir(dir);
+      const [reply] = await f.send('c5', { type: 'export-labels', path: 'out.labels.nii.gz' });
+      expect(reply.content.data).toMatchObject({ type: 'labels-exported', path: 'out.labels.nii.gz', absolutePath: join(realpathSync(dir), 'out.labels.nii.gz'), labelledVoxels: 9, counts: [3, 0, 6, 0] });
       const labels = await read(join(dir, 'out.labels.nii.gz'));
       expect(labels.dtype).toBe('uint8');
       expect(labels.shape).toEqual([...shape]);
       expect(Array.from(labels.data)).toEqual(Array.from(s.store.labels()));
       expect(labels.get(3, 1, 0)).toBe(2);
       // A file name that is not NIfTI is refused with a typed error, and nothing is written.
-      const [bad] = await f.send('c5', { type: 'export-labels', path: join(dir, 'out.tif') });
+      const [bad] = await f.send('c5', { type: 'export-labels', path: 'out.tif' });
       expect(bad.content.data).toMatchObject({ type: 'error', request: 'export-labels', error: 'ActiveLearningError' });
       expect(readdirSync(dir)).toEqual(['out.labels.nii.gz']);
     } finally {
+      process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes only inside the kernel\'s working folder, and never over the session\'s source volume', async () => {
+    const f = frontend();
+    const root = mkdtempSync(join(tmpdir(), 'mdlma-comm-root-'));
+    const outside = mkdtempSync(join(tmpdir(), 'mdlma-comm-outside-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(root);
+      writeFileSync(join(root, 'scan.nii.gz'), 'the scan');
+      symlinkSync(outside, join(root, 'escape'));
+      const s = { ...session('scan-confined'), source: join(root, 'scan.nii.gz') };
+      registerAnnotationSession(s, f.registry);
+      await f.open('c6', { session: 'scan-confined' });
+      const refused: [string, RegExp][] = [
+        [join(outside, 'x.nii'), /export-labels path \S*x\.nii is absolute/],
+        ['../x.nii', /export-labels path \.\.\/x\.nii leaves the working folder/],
+        ['sub/../../x.nii', /leaves the working folder/],
+        ['escape/x.nii', /export-labels path escape\/x\.nii lies in \S* \(through a symlink\), outside the working folder/],
+        ['scan.nii.gz', /export-labels path scan\.nii\.gz resolves to the session's source \S*scan\.nii\.gz: refusing to overwrite an input/],
+        ['./sub/../scan.nii.gz', /resolves to the session's source/]
+      ];
+      for (const [path, message] of refused) {
+        const [reply] = await f.send('c6', { type: 'export-labels', path });
+        expect(reply.content.data).toMatchObject({ type: 'error', request: 'export-labels', error: 'OutputPathError' });
+        expect(reply.content.data.message).toMatch(message);
+      }
+      expect(readFileSync(join(root, 'scan.nii.gz'), 'utf8')).toBe('the scan');
+      expect(readdirSync(outside)).toEqual([]);
+      expect(readdirSync(root).sort()).toEqual(['escape', 'scan.nii.gz']);
+      // The default name and a subfolder are fine.
+      const [ok] = await f.send('c6', { type: 'export-labels', path: 'sub/labels.nii' });
+      expect(ok.content.data).toMatchObject({ type: 'labels-exported', path: 'sub/labels.nii' });
+      const [byDefault] = await f.send('c6', { type: 'export-labels' });
+      expect(byDefault.content.data).toMatchObject({ type: 'labels-exported', path: 'scan-confined.labels.nii.gz' });
+      // The user's own code may write anywhere, but not over the volume it names as the source.
+      const mine = await exportAnnotationLabels(s.store, join(outside, 'mine.nii.gz'));
+      expect(mine.absolutePath).toBe(join(outside, 'mine.nii.gz'));
+      await expect(exportAnnotationLabels(s.store, `${root}/./scan.nii.gz`, { source: s.source })).rejects.toThrow(OutputPathError);
+      expect(readFileSync(join(root, 'scan.nii.gz'), 'utf8')).toBe('the scan');
+    } finally {
+      process.chdir(cwd);
+      [root, outside].forEach(d => rmSync(d, { recursive: true, force: true }));
     }
   });
 

@@ -20,7 +20,7 @@
  * | `suggest` | k, strategy?, axis? | `suggestions` {items: [{axis, index, score, rank, reason}]} |
  * | `update` | | trains the head, re-predicts; `model-updated` {record} |
  * | `state` | | `state` {annotatedSlices, history}; buffers[0] = the Yjs document |
- * | `export-labels` | path? (.nii or .nii.gz; default `<session>.labels.nii.gz` in the kernel's working folder) | writes the annotations as a uint8 NIfTI label volume (255 = unlabelled); `labels-exported` {path, absolutePath, labelledVoxels, counts: voxels per class} |
+ * | `export-labels` | path? (.nii or .nii.gz, relative to the kernel's working folder and inside it, never the session's `source`; default `<session>.labels.nii.gz`) | writes the annotations as a uint8 NIfTI label volume (255 = unlabelled); `labels-exported` {path, absolutePath, labelledVoxels, counts: voxels per class} |
  *
  * Kernel -> panel, unasked: `yjs-update` (buffers[0]) for every change that did not come from this comm's own
  * `yjs-update` (the kernel, another user's comm, and the operations the kernel made for this comm's `stroke`,
@@ -37,6 +37,7 @@
  * // in the panel: kernel.createComm('mdlma.annotation').open({ session: 'scan-42', user: 'ana' })
  */
 import { ActiveLearningError } from '../errors';
+import { confineToFolder, guardOutputs } from '../io';
 import { comms, type Comm, type CommData, type CommMessage, type CommRegistry } from '../kernel';
 import type { Suggestion, AcquisitionStrategy } from './acquisition';
 import type { AnnotationStore } from './annotations';
@@ -58,6 +59,8 @@ export interface AnnotationSession {
   readonly classNames?: string[];
   readonly axis?: OrthogonalAxis;
   readonly store: AnnotationStore;
+  /** The file the volume was read from, if any: `export-labels` never writes over it. */
+  readonly source?: string;
   suggest?(k: number, options?: { strategy?: AcquisitionStrategy; axis?: OrthogonalAxis }): Suggestion[];
   update?(): Promise<{ round: number }>;
   predictionSlice?(axis: OrthogonalAxis, index: number): { shape: [number, number]; labels: Uint8Array; confidence: Uint8Array };
@@ -191,6 +194,9 @@ export async function handleAnnotationMessage(session: AnnotationSession, msg: C
       case 'export-labels': {
         if (d.path !== undefined && typeof d.path !== 'string') throw new ActiveLearningError('export-labels', `path must be a file name, got ${JSON.stringify(d.path)}`);
         const path = d.path || defaultLabelsPath(session.name);
+        // The browser names the file: it may write only inside the kernel's working folder, and never over the volume.
+        await confineToFolder(process.cwd(), path, 'export-labels path');
+        await guardOutputs({ 'export-labels path': path }, { "the session's source": session.source });
         const written = session.exportLabels ? await session.exportLabels(path) : await exportAnnotationLabels(store, path);
         return [{ data: { type: 'labels-exported', ...replyTo, ...(written as unknown as CommData) }, buffers: [] }];
       }

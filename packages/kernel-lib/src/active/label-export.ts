@@ -2,7 +2,7 @@
  * The annotations as a NIfTI label volume: uint8, C-order [z, y, x] like the image, 255 where nobody annotated,
  * 0..C-1 the classes, with the image's spacing and origin; written atomically with the io `write` (the same writer
  * `exportTrainingSet` uses). `al.exportLabels()` and the panel's "Export NIfTI" button (`export-labels` on the
- * `mdlma.annotation` comm) come here.
+ * `mdlma.annotation` comm) come here. The output guard refuses a path that is the annotated volume's own file.
  *
  * @example
  * const out = await exportAnnotationLabels(al.store, 'scan-42.labels.nii.gz', { spacing: al.volume.spacing });
@@ -13,7 +13,7 @@ import { mkdirSync } from 'fs';
 import { dirname, resolve } from 'path';
 
 import { ActiveLearningError } from '../errors';
-import { write } from '../io';
+import { guardOutputs, write } from '../io';
 import { Volume, type Vec3 } from '../volume';
 import { UNLABELLED, type AnnotationStore } from './annotations';
 
@@ -35,11 +35,19 @@ export function defaultLabelsPath(name: string): string {
   return `${name}.labels.nii.gz`;
 }
 
-/** Writes the store's labels to `path` (.nii or .nii.gz) as uint8 (255 = unlabelled); returns what it wrote. */
-export async function exportAnnotationLabels(store: AnnotationStore, path: string, geometry: { spacing?: Vec3; origin?: Vec3 } = {}): Promise<LabelExport> {
+/**
+ * Writes the store's labels to `path` (.nii or .nii.gz) as uint8 (255 = unlabelled); returns what it wrote.
+ * `source`, the file the annotated volume was read from, is never overwritten (OutputPathError).
+ */
+export async function exportAnnotationLabels(
+  store: AnnotationStore,
+  path: string,
+  geometry: { spacing?: Vec3; origin?: Vec3; source?: string } = {}
+): Promise<LabelExport> {
   if (typeof path !== 'string' || !/\.nii(\.gz)?$/.test(path)) {
     throw new ActiveLearningError('path', `must be a NIfTI file name ending in .nii or .nii.gz, got ${JSON.stringify(path)}`);
   }
+  await guardOutputs({ path }, { 'the source volume': geometry.source });
   const data = store.labels().slice();
   const counts = new Array<number>(store.classes).fill(0);
   let labelledVoxels = 0;

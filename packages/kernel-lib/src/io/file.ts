@@ -8,7 +8,7 @@
  * file.bytesRead; // 348
  * await file.close();
  */
-import { promises as fs } from 'fs';
+import { constants, promises as fs, Stats } from 'fs';
 
 import { VolumeFormatError, VolumeNotFoundError } from '../errors';
 
@@ -16,18 +16,20 @@ import { VolumeFormatError, VolumeNotFoundError } from '../errors';
 export class RandomAccessFile {
   private constructor(readonly path: string, private handle: fs.FileHandle, readonly size: number) {}
 
-  /** Open `path` for reading; a missing path raises VolumeNotFoundError, a folder VolumeFormatError. */
+  /** Open `path` for reading; a missing path raises VolumeNotFoundError, anything but a regular file VolumeFormatError. */
   static async open(path: string): Promise<RandomAccessFile> {
+    await checkRegularFile(path);
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(path, 'r');
+      // Non-blocking, should the file have been swapped for a FIFO since the check: the open returns, fstat refuses it.
+      handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw Private.openError(path, error);
     }
     const stat = await handle.stat();
     if (!stat.isFile()) {
       await handle.close();
-      throw new VolumeFormatError(path, 'is not a regular file');
+      throw notRegularFileError(path, stat);
     }
     return new RandomAccessFile(path, handle, stat.size);
   }
@@ -86,6 +88,34 @@ export async function readHead(path: string, length: number): Promise<Uint8Array
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Throws unless `path` is a regular file (symlinks followed), without opening it: opening a FIFO blocks until a
+ * writer comes, and a device can stream forever. VolumeNotFoundError when it is missing, VolumeFormatError otherwise.
+ */
+export async function checkRegularFile(path: string): Promise<void> {
+  let stat: Stats;
+  try {
+    stat = await fs.stat(path);
+  } catch (error) {
+    throw Private.openError(path, error);
+  }
+  if (!stat.isFile()) throw notRegularFileError(path, stat);
+}
+
+/** The VolumeFormatError for `path` that `stat` shows to be a folder, FIFO, socket or device. */
+export function notRegularFileError(path: string, stat: Stats): VolumeFormatError {
+  const kind = stat.isDirectory()
+    ? 'a folder'
+    : stat.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : stat.isSocket()
+        ? 'a socket'
+        : stat.isCharacterDevice() || stat.isBlockDevice()
+          ? 'a device'
+          : 'a special file';
+  return new VolumeFormatError(path, `is ${kind}, not a regular file; refusing to read it (it could block or never end)`);
 }
 
 /** Whether `path` is a folder (false when it does not exist). */

@@ -6,8 +6,11 @@
  *   read only what is asked (positioned reads; chunks for HDF5/Zarr; a streaming inflate for gzip).
  * - `read(path)` loads a whole volume; the format comes from the content, not the name.
  * - `write(path, volume | source)` writes atomically (temporary name, then rename), slab by slab.
+ * - Writers call `guardOutputs` first: an output that resolves (symlinks and hard links included)
+ *   to an input or to another output of the same call raises OutputPathError, and nothing is written.
  * - Every bad input raises a typed error naming the file: VolumeNotFoundError, VolumeFormatError
- *   (wrong magic, truncated, inconsistent header, NaN/Inf under the default policy),
+ *   (wrong magic, truncated, inconsistent header, a FIFO or device where a file belongs,
+ *   NaN/Inf under the default policy),
  *   UnsupportedDTypeError, VolumeShapeError (zero or negative dimensions), VolumeRangeError
  *   (a slab outside the volume).
  * - Voxel types: uint8, uint16, int16, float32 are kept; int8 → int16, int32/uint32/float64 →
@@ -28,6 +31,10 @@ export type { WriteOptions } from './volume-io';
 export type { NonFinitePolicy, OpenOptions, Region, SlabReadOptions, VolumeFormat, VolumeSource } from './source';
 export type { SlabWriteOptions, VolumeWriter, WriteHeader } from './writer';
 export { sniffFormat, formatFromExtension } from './sniff';
+export { checkRegularFile } from './file';
+export { guardOutputs, confineToFolder } from './output-guard';
+export type { NamedPaths } from './output-guard';
+export { writeAtomically } from './atomic';
 export { openTiff, openTiffStack } from './tiff';
 export type { TiffWriteOptions } from './tiff-writer';
 export { openNifti, NIFTI_GZIP_LEVEL } from './nifti';

@@ -15,7 +15,7 @@ import { UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeSh
 import { DType, Shape3, Vec3, Volume, VoxelArray } from '../volume';
 import { AtomicFile, writeAtomically } from './atomic';
 import { readContiguous } from './contiguous';
-import { RandomAccessFile } from './file';
+import { notRegularFileError, RandomAccessFile } from './file';
 import { BaseSource, Box, NonFinitePolicy } from './source';
 import { StoredType, storedTypeOf, targetDType } from './voxel-types';
 import { SequentialWriter, voxelBytes, WriteHeader } from './writer';
@@ -106,6 +106,9 @@ namespace Private {
 
   export async function readSidecar(path: string): Promise<RawSidecar> {
     const json = sidecarPath(path);
+    // A sidecar that is a FIFO or a device would block the read or never end.
+    const stat = await fs.stat(json).catch(() => undefined);
+    if (stat && !stat.isFile()) throw notRegularFileError(json, stat);
     let text: string;
     try {
       text = await fs.readFile(json, 'utf8');

@@ -14,6 +14,7 @@ import { allocate, bytesPerVoxel, Volume } from '../volume';
 import { createHdf5Writer, Hdf5WriteOptions, openHdf5 } from './hdf5';
 import { createNiftiWriter, NiftiWriteOptions, openNifti } from './nifti';
 import { createRawWriter, openRaw } from './raw';
+import { guardOutputs } from './output-guard';
 import { formatFromExtension, sniffFormat } from './sniff';
 import { OpenOptions, VolumeFormat, VolumeSource } from './source';
 import { createTiffStackWriter, createTiffWriter, TiffWriteOptions } from './tiff-writer';
@@ -95,10 +96,12 @@ export async function createWriter(path: string, header: WriteHeader, options: W
 
 /**
  * Write a volume (or copy a lazy source, slab by slab) atomically: on any failure, including an
- * interrupt, nothing is left at `path` and an existing file there is untouched.
+ * interrupt, nothing is left at `path` and an existing file there is untouched. A source is never
+ * written onto its own file (OutputPathError).
  */
 export async function write(path: string, volume: Volume | VolumeSource, options: WriteOptions = {}): Promise<void> {
   const signal = resolveSignal(options.signal);
+  if (!(volume instanceof Volume) && volume.format !== 'memory') await guardOutputs({ 'the output': path }, { 'the source': volume.path });
   const { shape, dtype, spacing, origin } = volume;
   const writer = await createWriter(path, { shape, dtype, spacing, origin }, options);
   try {

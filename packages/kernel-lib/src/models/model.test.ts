@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { availableParallelism, tmpdir } from 'os';
 import { join } from 'path';
 
 import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError } from '../errors';
@@ -50,6 +50,12 @@ describe('model registry', () => {
       expect(sum).toBeCloseTo(1, 4);
     }
     await expect(model.predict(new Float32Array(10), [1, 2, 5])).rejects.toThrow(ModelFormatError);
+  });
+
+  it('uses at most one intra-op thread per core available, however many are asked for', async () => {
+    // A million OS threads exhausted memory (2.4 GB) before anything ran.
+    const model = await SegmentationModel.load('sun-implant', { threads: 1_000_000 });
+    expect(model.threads).toBe(availableParallelism());
   });
 
   it("falls back from CUDA and WebGPU to the CPU with device 'auto', saying why", async () => {

@@ -30,7 +30,7 @@ export type Device = ExecutionProvider | 'auto';
 export interface SessionOptions {
   /** Default 'cpu' (always works); 'auto' tries CUDA, then WebGPU, then CPU. */
   device?: Device;
-  /** Intra-op threads (default: the number of cores). */
+  /** Intra-op threads (default and at most: the number of cores available). */
   threads?: number;
 }
 
@@ -77,7 +77,9 @@ export function cudaProviderInstalled(): boolean {
 export async function createSession(model: Uint8Array, options: SessionOptions = {}, path = 'model.onnx'): Promise<CreatedSession> {
   const ort = onnxRuntime();
   const device = options.device ?? 'cpu';
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  // Each intra-op thread is an OS thread with its own stack: more than the cores only costs memory (a million
+  // of them exhausted it before anything ran), so the count is clamped to the cores available.
+  const threads = Math.min(availableParallelism(), Math.max(1, Math.floor(options.threads ?? availableParallelism())));
   const chain: ExecutionProvider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
   const skipped: CreatedSession['skipped'] = [];
   for (const provider of chain) {

@@ -5,12 +5,18 @@
  * mdlma phantom --size 128 --seed 1 --stage 8 --out phantom.raw --labels phantom-labels.raw --json
  * mdlma phantom --family real-bone --seed 2 --stage 12 --out real.raw
  */
-import { MdlmaError } from '../errors';
-import { formatFromExtension, write } from '../io';
+import { totalmem } from 'os';
+
+import { integerOption, realOption } from '../cli-numbers';
+import { MdlmaError, PhantomOptionError } from '../errors';
+import { checkRegularFile, formatFromExtension, guardOutputs, write } from '../io';
 import { IMPLANT_MATERIALS, ImplantMaterial } from './attenuation';
 import { RAMP_WINDOWS, RampWindow } from './fbp';
 import { Phantom, PhantomCommonOptions, implantPhantom } from './phantom';
 import { QIM3D_BONE_PATH, readBoneTiff, realBonePhantom } from './real-bone';
+
+/** Peak memory of a synthetic phantom per voxel (measured: ~29 bytes at --size 128, volumes of the scan simulation included). */
+const PHANTOM_BYTES_PER_VOXEL = 32;
 
 /** Help text of `mdlma phantom`. */
 export const PHANTOM_USAGE = `usage: mdlma phantom --out image.raw [options]
@@ -24,7 +30,7 @@ options:
   --labels <file>           labels (uint8); default <out>.labels.<same extension>
   --family <name>           synthetic (default) | real-bone (qim3d's real bone scan)
   --bone <file.tif>         real bone scan for --family real-bone (default: ${QIM3D_BONE_PATH})
-  --size <n>                cube side in voxels (synthetic; default 64)
+  --size <n>                cube side in voxels, 16..4096 as memory allows (synthetic; default 64)
   --seed <s>                seed (default 1)
   --stage <weeks>           weeks after implantation (default 8)
   --fraction <f>            degraded volume fraction [0, 1] instead of --stage
@@ -37,7 +43,9 @@ options:
   --window <w>              ${RAMP_WINDOWS.join(' | ')} (default shepp-logan)
   --dtype <t>               float32 (default) | uint16
   --json                    print a JSON summary (files, params) instead of text
-  --help                    this text`;
+  --help                    this text
+
+--out and --labels must be two files, neither of them --bone (after symlinks and hard links).`;
 
 /** Run `mdlma phantom` with `argv` (the words after "phantom"); returns the exit code. */
 export async function phantomCommand(argv: string[]): Promise<number> {
@@ -55,10 +63,15 @@ export async function phantomCommand(argv: string[]): Promise<number> {
   }
   try {
     const started = Date.now();
-    const phantom: Phantom =
-      parsed.family === 'real-bone'
-        ? await realBonePhantom({ ...parsed.options, bone: readBoneTiff(parsed.bone ?? QIM3D_BONE_PATH) })
-        : await implantPhantom({ ...parsed.options, size: parsed.size });
+    const bone = parsed.family === 'real-bone' ? parsed.bone ?? QIM3D_BONE_PATH : undefined;
+    await guardOutputs({ '--out': parsed.out, '--labels': parsed.labels }, { '--bone': bone });
+    let phantom: Phantom;
+    if (bone !== undefined) {
+      await checkRegularFile(bone);
+      phantom = await realBonePhantom({ ...parsed.options, bone: readBoneTiff(bone) });
+    } else {
+      phantom = await implantPhantom({ ...parsed.options, size: parsed.size });
+    }
     await write(parsed.out, phantom.image);
     await write(parsed.labels, phantom.labels);
     const summary = { image: parsed.out, labels: parsed.labels, seconds: (Date.now() - started) / 1000, params: phantom.params };
@@ -112,13 +125,14 @@ namespace Private {
     for (const path of [out, labels]) {
       if (!formatFromExtension(path)) throw new Error(`${path}: use .nii, .nii.gz, .tif, .h5, .zarr or .raw`);
     }
-    if (out === labels) throw new Error('--out and --labels must differ');
-    const num = (name: string, fallback?: number): number | undefined => {
+    // Signs and syntax here; the phantom checks its own ranges (size 16..4096, angles 2..20000, fraction 0..1).
+    const int = (name: string, min: number): number | undefined => {
       const v = values.get(name);
-      if (v === undefined) return fallback;
-      const x = /^[+-]?inf(inity)?$/i.test(v) ? Infinity : Number(v);
-      if (Number.isNaN(x)) throw new Error(`${name} must be a number, got "${v}"`);
-      return x;
+      return v === undefined ? undefined : integerOption(name, v, { min }, PhantomOptionError);
+    };
+    const real = (name: string, range: Parameters<typeof realOption>[2]): number | undefined => {
+      const v = values.get(name);
+      return v === undefined ? undefined : realOption(name, v, range, PhantomOptionError);
     };
     const family = values.get('--family') ?? 'synthetic';
     if (family !== 'synthetic' && family !== 'real-bone') throw new Error(`--family must be synthetic or real-bone, got "${family}"`);
@@ -128,7 +142,12 @@ namespace Private {
     if (!RAMP_WINDOWS.includes(window as RampWindow)) throw new Error(`--window must be one of ${RAMP_WINDOWS.join(', ')}`);
     const dtype = values.get('--dtype') ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'uint16') throw new Error(`--dtype must be float32 or uint16, got "${dtype}"`);
-    const size = num('--size', 64)!;
+    const size = int('--size', 1) ?? 64;
+    const bytes = size ** 3 * PHANTOM_BYTES_PER_VOXEL;
+    if (family === 'synthetic' && bytes > totalmem()) {
+      const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+      throw new PhantomOptionError('--size', `${size} needs about ${gib(bytes)} GiB of memory, more than this machine's ${gib(totalmem())} GiB`);
+    }
     return {
       out,
       labels,
@@ -137,15 +156,15 @@ namespace Private {
       size,
       json,
       options: {
-        seed: num('--seed', 1)!,
-        stage: num('--stage'),
-        fraction: num('--fraction'),
+        seed: int('--seed', 0) ?? 1,
+        stage: real('--stage', { min: 0 }),
+        fraction: real('--fraction', { min: 0, max: 1 }),
         material: material as ImplantMaterial,
-        spacing: num('--spacing'),
-        angles: num('--angles'),
-        flux: num('--flux'),
-        ringArtifacts: num('--rings', 0.004),
-        phaseContrast: num('--phase', 0),
+        spacing: real('--spacing', { min: 0, exclusive: true }),
+        angles: int('--angles', 2),
+        flux: real('--flux', { min: 0, exclusive: true, infinity: true }),
+        ringArtifacts: real('--rings', { min: 0 }) ?? 0.004,
+        phaseContrast: real('--phase', { min: 0 }) ?? 0,
         window: window as RampWindow,
         dtype
       }

@@ -1,4 +1,7 @@
-import { existsSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 import { Volume } from '../volume';
 import { materialAttenuation } from './attenuation';
@@ -57,4 +60,17 @@ describe('realBonePhantom', () => {
     const dice = thresholdBaseline(image, labels).dice;
     expect(dice[2]).toBeLessThan(dice[3] - 0.2);
   });
+});
+
+describe('readBoneTiff', () => {
+  it('refuses a FIFO at once instead of blocking the kernel in a synchronous read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdlma-bone-'));
+    try {
+      const fifo = join(dir, 'bone.tif');
+      execFileSync('mkfifo', [fifo]);
+      expect(() => readBoneTiff(fifo)).toThrow(/bone\.tif: is a FIFO \(named pipe\), not a regular file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 3000);
 });

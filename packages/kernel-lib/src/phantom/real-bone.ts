@@ -14,10 +14,11 @@
  * const bone = readBoneTiff(QIM3D_BONE_PATH);
  * const { image, labels } = await realBonePhantom({ bone, seed: 1, stage: 8 });
  */
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readFileSync, statSync } from 'fs';
 import { resolve } from 'path';
 
 import { PhantomOptionError, VolumeFormatError } from '../errors';
+import { notRegularFileError } from '../io/file';
 import { Volume } from '../volume';
 import type { Specimen } from './anatomy';
 import { materialAttenuation } from './attenuation';
@@ -64,6 +65,8 @@ export function readBoneTiff(path: string): Volume<Uint8Array> {
   if (!existsSync(path)) {
     throw new VolumeFormatError(path, 'no such file; run packages/kernel-lib/scripts/fetch-qim3d-bone.sh to fetch qim3d\'s bone scan');
   }
+  const stat = statSync(path);
+  if (!stat.isFile()) throw notRegularFileError(path, stat); // a FIFO would block this synchronous read for ever
   // utif2 is CommonJS; loaded lazily so that importing the phantom module stays cheap.
   const UTIF = require('utif2') as typeof import('utif2');
   const bytes = readFileSync(path);

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { findTemplate, renderTemplate } from '../cluster/templates';
+import { RegistrationInputError } from '../errors';
 import { read, write } from '../io';
 import { dice, DisplacementField, parseRegisterArgs, readFieldNifti, registerCommand, timePointPair, writeFieldNifti } from '.';
 
@@ -80,6 +81,38 @@ describe('mdlma register', () => {
     expect(await registerCommand([f('fixed.nii.gz'), f('missing.nii'), '--out', f('y.nii')])).toBe(1);
     expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/missing.nii/);
     expect(existsSync(f('y.nii'))).toBe(false);
+  });
+
+  it('refuses any output that is an input or another output, and leaves every input byte for byte', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    linkSync(f('fixed.nii.gz'), f('fixed-hardlink.nii.gz'));
+    const inputs = ['fixed.nii.gz', 'moving.tif', 'fixed-labels.nii', 'moving-labels.nii.gz'];
+    const before = inputs.map(name => readFileSync(f(name)));
+    const names = readdirSync(dir).sort();
+    const base = [f('fixed.nii.gz'), f('moving.tif'), '--method', 'rigid'];
+    const cases: [string[], RegExp][] = [
+      [['--out', f('fixed-hardlink.nii.gz')], /--out \S*fixed-hardlink\.nii\.gz resolves to the fixed image \S*fixed\.nii\.gz: refusing to overwrite an input/],
+      [['--out', `${dir}/./moving.tif`], /--out \S*moving\.tif resolves to the moving image/],
+      [['--out', f('w.nii'), '--field', f('w.nii')], /--field \S*w\.nii resolves to --out \S*w\.nii as well/],
+      [['--out', f('w.nii'), '--transform', f('fixed-labels.nii'), '--labels', f('moving-labels.nii.gz'), '--labels-out', f('l.nii'), '--fixed-labels', f('fixed-labels.nii')], /--transform \S*fixed-labels\.nii resolves to --fixed-labels/],
+      [['--out', f('w.nii'), '--labels', f('moving-labels.nii.gz'), '--labels-out', f('moving-labels.nii.gz')], /--labels-out \S* resolves to --labels/]
+    ];
+    for (const [extra, message] of cases) {
+      err.mockClear();
+      expect(await registerCommand([...base, ...extra])).toBe(1);
+      expect(String(err.mock.calls.at(-1)?.[0])).toMatch(message);
+    }
+    inputs.forEach((name, i) => expect(readFileSync(f(name)).equals(before[i])).toBe(true));
+    expect(readdirSync(dir).sort()).toEqual(names);
+  }, 120000);
+
+  it('parses --adam-iterations and --grid-spacing strictly, with a typed error naming the option', () => {
+    const base = ['a.nii', 'b.nii', '--out', 'c.nii'];
+    expect(parseRegisterArgs([...base, '--adam-iterations', '0', '--grid-spacing', '4'])).toMatchObject({ adamIterations: 0, gridSpacing: 4 });
+    for (const [option, value] of [['--adam-iterations', '1e9'], ['--adam-iterations', '10001'], ['--adam-iterations', '-1'], ['--grid-spacing', '0'], ['--grid-spacing', '6.0'], ['--grid-spacing', 'NaN']]) {
+      expect(() => parseRegisterArgs([...base, option, value])).toThrow(RegistrationInputError);
+      expect(() => parseRegisterArgs([...base, option, value])).toThrow(`register: ${option} must be an integer in `);
+    }
   });
 
   it('round-trips a displacement field through a NIfTI vector image (µm, x y z components)', async () => {

@@ -9,10 +9,11 @@
  * mdlma register ct.tif mr.h5 --method affine --metric mind --out mr-on-ct.zarr --transform t.json --json
  * mdlma register a.nii b.nii --out b-on-a.nii --labels b-labels.nii --labels-out b-labels-on-a.nii --fixed-labels a-labels.nii
  */
-import { writeFileSync } from 'fs';
+import { promises as fs } from 'fs';
 
-import { MdlmaError } from '../errors';
-import { read, write } from '../io';
+import { integerOption } from '../cli-numbers';
+import { MdlmaError, RegistrationInputError } from '../errors';
+import { guardOutputs, read, write, writeAtomically } from '../io';
 import { Volume } from '../volume';
 import { convexAdam } from './convex-adam';
 import { DisplacementField } from './field';
@@ -22,6 +23,9 @@ import { registerLinear } from './linear';
 import { jacobianStatistics, labelDice } from './metrics';
 import { AffineTransform } from './transform';
 import { warpVolume } from './warp';
+
+/** The most Adam iterations `--adam-iterations` takes: 125 times the default, so that a typo cannot run for days. */
+const MAX_ADAM_ITERATIONS = 10000;
 
 /** Help text of `mdlma register`. */
 export const REGISTER_USAGE = `usage: mdlma register <fixed> <moving> --out warped.nii.gz [options]
@@ -39,10 +43,13 @@ options:
   --labels <file>           moving labels, warped with nearest neighbour (needs --labels-out)
   --labels-out <file>       where the warped labels go (dtype kept)
   --fixed-labels <file>     fixed labels: report Dice per label before and after (needs --labels)
-  --adam-iterations <n>     convexAdam's Adam iterations (default 80)
+  --adam-iterations <n>     convexAdam's Adam iterations, 0..${MAX_ADAM_ITERATIONS} (default 80)
   --grid-spacing <n>        convexAdam's coarse grid spacing in voxels (default 6)
   --json                    print a JSON summary instead of text
-  --help                    this text`;
+  --help                    this text
+
+No output may be an input or another output (after symlinks and hard links): such a run is
+refused before anything is read or written.`;
 
 /** What `parseRegisterArgs` returns. */
 export interface RegisterCommand {
@@ -129,12 +136,10 @@ export function parseRegisterArgs(args: string[]): RegisterCommand {
   if (values.has('--fixed-labels') && !values.has('--labels')) throw new Error('--fixed-labels needs --labels (the moving labels)');
   const field = values.get('--field');
   if (field && !/\.nii(\.gz)?$/i.test(field)) throw new Error(`--field must end in .nii or .nii.gz (a NIfTI vector image), got ${field}`);
-  const int = (name: string): number | undefined => {
+  // Grid spacings too large for the image are refused by convexAdam, which knows the image.
+  const int = (name: string, min: number, max?: number): number | undefined => {
     const v = values.get(name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < (name === '--adam-iterations' ? 0 : 1)) throw new Error(`${name} must be a ${name === '--adam-iterations' ? 'non-negative' : 'positive'} integer, got ${v}`);
-    return n;
+    return v === undefined ? undefined : integerOption(name, v, { min, max }, RegistrationInputError);
   };
   return {
     fixed: positional[0],
@@ -147,14 +152,18 @@ export function parseRegisterArgs(args: string[]): RegisterCommand {
     labels: values.get('--labels'),
     labelsOut: values.get('--labels-out'),
     fixedLabels: values.get('--fixed-labels'),
-    adamIterations: int('--adam-iterations'),
-    gridSpacing: int('--grid-spacing')
+    adamIterations: int('--adam-iterations', 0, MAX_ADAM_ITERATIONS),
+    gridSpacing: int('--grid-spacing', 1)
   };
 }
 
 namespace Private {
   export async function run(c: RegisterCommand, warn: (message: string) => void): Promise<Record<string, unknown>> {
     const t0 = performance.now();
+    await guardOutputs(
+      { '--out': c.out, '--field': c.field, '--transform': c.transform, '--labels-out': c.labelsOut },
+      { 'the fixed image': c.fixed, 'the moving image': c.moving, '--labels': c.labels, '--fixed-labels': c.fixedLabels }
+    );
     const fixed = await read(c.fixed);
     const moving = checkGrids(fixed, await read(c.moving), warn);
     const rigid = await registerLinear(fixed, moving, { model: 'rigid', metric: c.metric });
@@ -179,7 +188,8 @@ namespace Private {
       files.field = c.field;
     }
     if (c.transform) {
-      writeFileSync(c.transform, `${JSON.stringify({ convention: 'fixed -> moving, µm, [z, y, x, 1], row-major', matrix: affine.toJSON() }, null, 2)}\n`);
+      const text = `${JSON.stringify({ convention: 'fixed -> moving, µm, [z, y, x, 1], row-major', matrix: affine.toJSON() }, null, 2)}\n`;
+      await writeAtomically(c.transform, temporary => fs.writeFile(temporary, text));
       files.transform = c.transform;
     }
     const summary: Record<string, unknown> = { fixed: c.fixed, moving: c.moving, method: c.method, metric: c.metric, similarity: round(similarity) };

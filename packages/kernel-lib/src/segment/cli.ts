@@ -6,10 +6,12 @@
  * mdlma segment scan.nii.gz --model sun-implant --axes 9 --out labels.nii.gz --confidence conf.nii.gz
  * mdlma segment scan.h5 --out labels.zarr --metrics m.json --truth truth.nii.gz --json
  */
-import { writeFileSync } from 'fs';
+import { promises as fs } from 'fs';
+import { availableParallelism } from 'os';
 
-import { MdlmaError } from '../errors';
-import { open, read } from '../io';
+import { integerOption } from '../cli-numbers';
+import { MdlmaError, SegmentOptionError } from '../errors';
+import { guardOutputs, open, read, writeAtomically } from '../io';
 import { degradationMetrics, segmentationMetrics } from '../metrics';
 import type { Device } from '../models';
 import { segment } from './segment';
@@ -30,12 +32,15 @@ options:
   --agreement <file>      also write the fraction of axes agreeing with the label (float32)
   --metrics <file.json>   write per-class metrics (needs --truth) and degradation figures
   --truth <file>          ground-truth labels for --metrics
-  --batch-size <n>        tiles per model call (default 8)
-  --threads <n>           ONNX Runtime threads (default: number of cores)
+  --batch-size <n>        tiles per model call (default 8; at most ~1 GiB of buffers per batch)
+  --threads <n>           ONNX Runtime threads, 1..cores available (default: number of cores)
   --device <d>            cpu (default) | auto (CUDA, then WebGPU, then CPU) | cuda | webgpu
   --slab-depth <n>        output slices per slab (default: automatic, bounded memory)
   --json                  print a JSON summary instead of text
-  --help                  this text`;
+  --help                  this text
+
+No output may be the input, --truth or another output (after symlinks and hard links): such a run
+is refused before anything is read or written.`;
 
 /** Runs `mdlma segment` with `argv` (the words after "segment", or including it); returns the exit code. */
 export async function segmentCommand(argv: string[]): Promise<number> {
@@ -53,6 +58,10 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   }
   const json = args.includes('--json');
   try {
+    await guardOutputs(
+      { '--out': parsed.files.labels, '--confidence': parsed.files.confidence, '--agreement': parsed.files.agreement, '--metrics': parsed.metrics },
+      { 'the input': parsed.input, '--truth': parsed.truth }
+    );
     const source = await open(parsed.input);
     let result;
     try {
@@ -65,7 +74,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       const labels = await read(parsed.files.labels);
       const report: Record<string, unknown> = { degradation: degradationMetrics(labels) };
       if (parsed.truth) report.segmentation = segmentationMetrics(labels, await read(parsed.truth));
-      writeFileSync(parsed.metrics, `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+      const text = `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+      await writeAtomically(parsed.metrics, temporary => fs.writeFile(temporary, text));
       summary.metrics = parsed.metrics;
     }
     if (json) {
@@ -123,12 +133,10 @@ namespace Private {
     if (values.has('--truth') && !values.has('--metrics')) {
       throw new Error('--truth goes with --metrics');
     }
-    const int = (name: string) => {
+    // Bounds that need the model (batch size against memory) are checked by segment() once the model is loaded.
+    const int = (name: string, max?: number) => {
       const v = values.get(name);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-      return n;
+      return v === undefined ? undefined : integerOption(name, v, { min: 1, max }, SegmentOptionError);
     };
     const axes = int('--axes');
     if (axes !== undefined && axes !== 1 && axes !== 3 && axes !== 9) throw new Error(`--axes must be 1, 3 or 9, got ${axes}`);
@@ -146,7 +154,7 @@ namespace Private {
         axes: (axes ?? 9) as 1 | 3 | 9,
         voting,
         batchSize: int('--batch-size'),
-        threads: int('--threads'),
+        threads: int('--threads', availableParallelism()),
         device: device as Device,
         slabDepth: int('--slab-depth')
       }

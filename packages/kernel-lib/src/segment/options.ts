@@ -6,11 +6,14 @@
  * const resolved = resolveSegmentOptions({ axes: 9, voting: 'soft' }, [128, 128, 128]);
  * resolved.axes;      // ['z', 'y', 'x', 'zy+', ...]
  */
+import { availableParallelism } from 'os';
+
 import { SegmentOptionError } from '../errors';
+import { guardOutputs } from '../io';
 import type { SlurmClient } from '../cluster/client';
 import type { SubmitOptions } from '../cluster/types';
 import type { Device, SegmentationModel } from '../models';
-import { SUN_AXES, type Shape3, type SunAxis } from '../volume';
+import { SUN_AXES, Volume, type Shape3, type SunAxis, type VolumeSource } from '../volume';
 import type { Voting } from './voting';
 
 /** Optional per-voxel maps besides the labels. */
@@ -57,11 +60,11 @@ export interface SegmentOptions {
   axes?: 1 | 3 | 9 | readonly SunAxis[];
   /** 'soft' (mean, default) or 'hard' (mode of the per-axis argmax). */
   voting?: Voting;
-  /** Tiles per model call (default 8). */
+  /** Tiles per model call (default 8; at most what fits BATCH_BUFFER_BYTES, see `checkBatchSize`). */
   batchSize?: number;
   /** Execution provider when `model` is a name (default 'cpu'; 'auto' tries CUDA, WebGPU, CPU). */
   device?: Device;
-  /** ONNX Runtime intra-op threads when `model` is a name (default: number of cores). */
+  /** ONNX Runtime intra-op threads when `model` is a name (default: number of cores; at most the cores available). */
   threads?: number;
   /** Aborts between batches (default: the calling cell's interrupt). */
   signal?: AbortSignal;
@@ -99,6 +102,12 @@ export function resolveSegmentOptions(options: SegmentOptions, shape: Shape3): R
   if (voting !== 'soft' && voting !== 'hard') throw new SegmentOptionError('voting', `must be "soft" or "hard", got ${JSON.stringify(voting)}`);
   const batchSize = options.batchSize ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new SegmentOptionError('batchSize', `must be a positive integer, got ${batchSize}`);
+  // Each thread is an OS thread with its own stack: a million of them exhaust memory before anything runs.
+  const cores = availableParallelism();
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= cores)) {
+    throw new SegmentOptionError('threads', `must be an integer in 1..${cores} (the cores available), got ${threads}`);
+  }
   const [nz, ny, nx] = shape;
   const auto = nz * ny * nx <= 2 ** 25 ? nz : Math.max(32, Math.floor(2 ** 24 / (ny * nx)));
   const slabDepth = Math.min(nz, options.slabDepth ?? auto);
@@ -117,6 +126,33 @@ export function resolveSegmentOptions(options: SegmentOptions, shape: Shape3): R
   };
   if (files && outputs.probabilities) throw new SegmentOptionError('outputs.probabilities', 'cannot be written to files yet; segment in memory to get them');
   return { axes, voting, batchSize, slabDepth, halo, outputs, files };
+}
+
+/** Our own buffers for one batch stay under this; ONNX Runtime's activations come on top (several times as much). */
+export const BATCH_BUFFER_BYTES = 2 ** 30;
+
+/** Throws SegmentOptionError when `batchSize` tiles of `tile` pixels with `classes` outputs need more than BATCH_BUFFER_BYTES. */
+export function checkBatchSize(batchSize: number, tile: readonly [number, number], classes: number): void {
+  // Per tile, float32: the input tile, the model's class outputs, and their blend into the slice probabilities.
+  const bytesPerTile = tile[0] * tile[1] * 4 * (1 + 2 * classes);
+  const most = Math.max(1, Math.floor(BATCH_BUFFER_BYTES / bytesPerTile));
+  if (batchSize > most) {
+    throw new SegmentOptionError(
+      'batchSize',
+      `must be at most ${most} for ${tile[0]}x${tile[1]} tiles and ${classes} classes (a batch may hold ${BATCH_BUFFER_BYTES / 2 ** 30} GiB of buffers; ` +
+        `${batchSize} tiles need ${((batchSize * bytesPerTile) / 2 ** 30).toPrecision(3)} GiB), got ${batchSize}`
+    );
+  }
+}
+
+/** Throws OutputPathError when a file of `out` is the file `input` was opened from, or another file of `out`. */
+export async function guardSegmentFiles(input: Volume | VolumeSource, out: string | SegmentFiles): Promise<void> {
+  const files = typeof out === 'string' ? { labels: out } : out;
+  const source = input instanceof Volume || input.format === 'memory' ? undefined : input.path;
+  await guardOutputs(
+    { 'out.labels': files.labels, 'out.confidence': files.confidence, 'out.maxProbability': files.maxProbability, 'out.agreement': files.agreement },
+    { 'the input': source }
+  );
 }
 
 namespace Private {

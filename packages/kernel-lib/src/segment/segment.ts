@@ -22,7 +22,7 @@ import { SegmentationModel, type ExecutionProvider } from '../models';
 import { Volume, type Shape3, type SunAxis } from '../volume';
 import { InferenceRun, predictAxis, slicesFor } from './axis';
 import type { SegmentArrayRun } from '../cluster/segment-array';
-import { resolveSegmentOptions, type ClusterSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
+import { checkBatchSize, guardSegmentFiles, resolveSegmentOptions, type ClusterSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
 import { VoteAccumulator, type Voting } from './voting';
 
 /** Figures of one run. */
@@ -85,6 +85,7 @@ export async function segment(
   input: Volume | VolumeSource,
   options: SegmentOptions = {}
 ): Promise<SegmentResult | SegmentFileResult | SegmentClusterResult> {
+  if (options.out !== undefined) await guardSegmentFiles(input, options.out);
   if (options.cluster) {
     // Loaded on demand: the array path imports this module (its tasks run the in-process loop).
     const { segmentOnCluster } = require('../cluster/segment-array') as typeof import('../cluster/segment-array');
@@ -98,6 +99,7 @@ export async function segment(
     options.model instanceof SegmentationModel
       ? options.model
       : await SegmentationModel.load(options.model ?? 'sun-implant', { device: options.device, threads: options.threads });
+  checkBatchSize(resolved.batchSize, model.card.input.tile, model.classes);
   const slabs = Private.slabs(shape, resolved);
   const total = slabs.reduce((sum, s) => sum + resolved.axes.reduce((n, a) => n + slicesFor(s.subShape, a, s.r0, s.r1), 0), 0);
   const bar = options.progress ?? kernelRuntime() !== undefined ? progressBar({ total, label: `Segmenting (${resolved.axes.length} axes)` }) : undefined;
