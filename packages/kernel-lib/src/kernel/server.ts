@@ -1,7 +1,8 @@
 /**
  * The MDLMA kernel: tslab's executor and ZeroMQ server, plus what tslab lacks:
  * Jupyter comms, a correct comm_info_reply, `interrupt_request`, an AbortSignal per cell,
- * proper `error` messages, and display messages with metadata and binary buffers.
+ * proper `error` messages, display messages with metadata and binary buffers, the protocol's
+ * `stop_on_error`, imports of @mdlma/kernel from any folder, and an exit when its launcher dies.
  *
  * @example
  * await startKernel({ connectionFile: '/run/user/0/jupyter/kernel-1.json' });
@@ -20,6 +21,9 @@ import {
   setKernelRuntime
 } from './context';
 import { registerEchoTarget } from './echo';
+import { ExecutionQueue } from './execution-queue';
+import { installModuleFallback } from './module-fallback';
+import { ParentWatch, watchParent } from './parent-watch';
 import { loadTslab, TslabExecutor, TslabMessage, TslabServer, WritableSocket } from './tslab-internals';
 import { createMessage, MessageHeader, parseMessage, serializeMessage, WireMessage } from './wire';
 
@@ -29,6 +33,8 @@ export interface StartKernelOptions {
   connectionFile: string;
   /** Folder cells resolve modules from (default: cwd, which Jupyter sets to the notebook's folder). */
   rootDir?: string;
+  /** End the process when the process that launched it dies (default true; see parent-watch.ts). */
+  exitWithParent?: boolean;
 }
 
 /** A started kernel. */
@@ -42,6 +48,9 @@ export interface RunningKernel {
 /** Start the kernel and serve until shutdown. */
 export async function startKernel(options: StartKernelOptions): Promise<RunningKernel> {
   const tslab = loadTslab();
+  // Before the compiler is created: its host takes TypeScript's file system as it is then.
+  installModuleFallback({ compilerSystem: tslab.compilerSystem });
+  const watch = options.exitWithParent === false ? undefined : watchParent();
   const converters = Private.converterSet(tslab.createConverter);
   const executor = tslab.createExecutor(options.rootDir ?? process.cwd(), converters, {
     log: console.log,
@@ -49,7 +58,7 @@ export async function startKernel(options: StartKernelOptions): Promise<RunningK
   });
   const handler = new tslab.JupyterHandlerImpl(executor, false);
   const server = new tslab.ZmqServer(handler, options.connectionFile);
-  const kernel = new Private.MdlmaKernel(server, executor);
+  const kernel = new Private.MdlmaKernel(server, executor, watch);
   kernel.install();
   await server.init();
   registerEchoTarget(comms);
@@ -61,7 +70,11 @@ namespace Private {
   const SCOPE = Symbol('mdlma.scope');
 
   export class MdlmaKernel implements RunningKernel {
-    constructor(private readonly server: TslabServer, private readonly executor: TslabExecutor) {}
+    constructor(
+      private readonly server: TslabServer,
+      private readonly executor: TslabExecutor,
+      private readonly parentWatch: ParentWatch | undefined
+    ) {}
 
     install(): void {
       const server = this.server;
@@ -78,7 +91,14 @@ namespace Private {
       // Each cell runs in its own scope: output routing, AbortSignal, error reporting.
       const executeImpl = handler.handleExecuteImpl.bind(handler);
       handler.handleExecuteImpl = (req, writeStream, writeDisplayData) =>
-        runInScope((req as Record<symbol, unknown>)[SCOPE] as ExecutionScope, () => executeImpl(req, writeStream, writeDisplayData));
+        runInScope(scopeOf(req), () => executeImpl(req, writeStream, writeDisplayData));
+
+      // Our queue replaces tslab's, which aborted every cell arriving within 200 ms of any error.
+      const queue = new ExecutionQueue();
+      handler.handleExecute = (req, writeStream, writeDisplayData) =>
+        queue.run({ stopOnError: req.stop_on_error !== false && !req.silent }, () =>
+          this.executeCell(req, writeStream, writeDisplayData)
+        );
 
       const execute = server.handleExecute.bind(server);
       server.handleExecute = (sock, msg: TslabMessage) => {
@@ -120,7 +140,29 @@ namespace Private {
     }
 
     close(): void {
+      this.parentWatch?.stop();
       this.server.close();
+    }
+
+    /** Run one cell through tslab; its execute_reply content. */
+    private async executeCell(
+      req: Record<string, any>,
+      writeStream: unknown,
+      writeDisplayData: unknown
+    ): Promise<{ status: 'ok' | 'error'; execution_count?: number }> {
+      try {
+        const done = await this.server.handler.handleExecuteImpl(req, writeStream, writeDisplayData);
+        return { status: 'ok', execution_count: executionCount(done) };
+      } catch (failure) {
+        const count = executionCount(failure);
+        if (count === undefined) {
+          // Not tslab's "the cell failed" (which carries its count) but a fault of the kernel: say so.
+          const scope = scopeOf(req);
+          scope.error ??= failure;
+          this.publish('error', errorContent(failure), { parent: scope.parent });
+        }
+        return { status: 'error', execution_count: count };
+      }
     }
 
     publish(
@@ -187,6 +229,16 @@ namespace Private {
         }
       });
     }
+  }
+
+  function scopeOf(req: Record<string, any>): ExecutionScope {
+    return (req as Record<symbol, unknown>)[SCOPE] as ExecutionScope;
+  }
+
+  /** tslab's handleExecuteImpl resolves, or throws when the cell failed, an object holding the count. */
+  function executionCount(value: unknown): number | undefined {
+    const count = (value as { count?: unknown } | null)?.count;
+    return typeof count === 'number' ? count : undefined;
   }
 
   /** tslab prints errors through its console; a cell's error becomes a Jupyter `error` message. */

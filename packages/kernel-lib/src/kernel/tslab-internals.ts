@@ -32,6 +32,9 @@ export interface TslabServer {
 /** tslab's JupyterHandlerImpl. */
 export interface TslabHandler {
   handleKernel(): Record<string, any>;
+  /** Queues a cell and returns the execute_reply content; the MDLMA kernel replaces its queue. */
+  handleExecute(req: Record<string, any>, writeStream: unknown, writeDisplayData: unknown): Promise<Record<string, unknown>>;
+  /** Runs a cell now; resolves, or throws on failure, an object whose `count` is the execution count. */
   handleExecuteImpl(req: Record<string, any>, writeStream: unknown, writeDisplayData: unknown): Promise<unknown>;
 }
 
@@ -41,6 +44,24 @@ export interface TslabModules {
   JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
   createExecutor(rootDir: string, convs: unknown, console: Pick<Console, 'log' | 'error'>): TslabExecutor;
   createConverter(options: { isJS: boolean; isBrowser: boolean }): { close(): void };
+  /** The file system of tslab's own TypeScript, which its compiler host reads through (read at call time). */
+  compilerSystem: CompilerSystem;
+}
+
+/** The members of TypeScript's `ts.sys` that module and type resolution read. */
+export interface CompilerSystem {
+  fileExists(path: string): boolean;
+  directoryExists(path: string): boolean;
+  readFile(path: string, encoding?: string): string | undefined;
+  readDirectory(
+    path: string,
+    extensions?: readonly string[],
+    exclude?: readonly string[],
+    include?: readonly string[],
+    depth?: number
+  ): string[];
+  getDirectories(path: string): string[];
+  realpath?(path: string): string;
 }
 
 /** tslab's Executor. */
@@ -55,10 +76,14 @@ export function loadTslab(): TslabModules {
   const jupyter = require('tslab/dist/jupyter');
   const executor = require('tslab/dist/executor');
   const converter = require('tslab/dist/converter');
+  // The TypeScript copy tslab's converter imports, not any other one in node_modules.
+  const converterFile = require.resolve('tslab/dist/converter');
+  const typescript = require(require.resolve('@tslab/typescript-for-tslab', { paths: [converterFile] }));
   return {
     ZmqServer: jupyter.ZmqServer,
     JupyterHandlerImpl: jupyter.JupyterHandlerImpl,
     createExecutor: executor.createExecutor,
-    createConverter: converter.createConverter
+    createConverter: converter.createConverter,
+    compilerSystem: typescript.sys
   };
 }

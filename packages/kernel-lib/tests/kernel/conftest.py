@@ -21,25 +21,35 @@ class KernelSession:
     def __init__(self, km, kc, cwd: Path):
         self.km, self.kc, self.cwd = km, kc, cwd
 
-    def execute(self, code: str, timeout: float = 60):
+    def execute(self, code: str, timeout: float = 60, **options):
         """Run a cell; returns (execute_reply content, [(msg_type, content, buffers)])."""
-        msg_id = self.kc.execute(code)
+        msg_id = self.kc.execute(code, **options)
         return self.collect(msg_id, timeout)
 
     def collect(self, msg_id: str, timeout: float = 60):
-        outputs = []
+        return self.collect_many([msg_id], timeout)[0]
+
+    def collect_many(self, msg_ids, timeout: float = 60):
+        """Replies and outputs of several requests sent back to back: [(reply content, outputs)] in order."""
+        outputs = {msg_id: [] for msg_id in msg_ids}
+        busy = set(msg_ids)
         deadline = time.time() + timeout
-        while True:
+        while busy:
             msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-            if msg["parent_header"].get("msg_id") != msg_id:
+            msg_id = msg["parent_header"].get("msg_id")
+            if msg_id not in outputs:
                 continue
             kind = msg["msg_type"]
             if kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            if kind != "status":
-                outputs.append((kind, msg["content"], msg.get("buffers", [])))
-        reply = self.shell_reply(msg_id, timeout)
-        return reply["content"], outputs
+                busy.discard(msg_id)
+            elif kind != "status":
+                outputs[msg_id].append((kind, msg["content"], msg.get("buffers", [])))
+        replies = {}
+        while len(replies) < len(msg_ids):
+            reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+            if reply["parent_header"].get("msg_id") in outputs:
+                replies[reply["parent_header"]["msg_id"]] = reply["content"]
+        return [(replies[msg_id], outputs[msg_id]) for msg_id in msg_ids]
 
     def shell_reply(self, msg_id: str, timeout: float = 60):
         deadline = time.time() + timeout
@@ -84,10 +94,21 @@ def work_dir():
 
 
 @pytest.fixture(scope="module")
-def kernel(work_dir):
-    km, kc = start_new_kernel(kernel_name="mdlma", cwd=str(work_dir), startup_timeout=120)
-    try:
-        yield KernelSession(km, kc, work_dir)
-    finally:
+def start_kernel():
+    """start_kernel(cwd) -> KernelSession: a kernel whose notebook folder is cwd, shut down after the module."""
+    started = []
+
+    def start(cwd: Path) -> KernelSession:
+        km, kc = start_new_kernel(kernel_name="mdlma", cwd=str(cwd), startup_timeout=120)
+        started.append((km, kc))
+        return KernelSession(km, kc, cwd)
+
+    yield start
+    for km, kc in started:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(start_kernel, work_dir):
+    return start_kernel(work_dir)
