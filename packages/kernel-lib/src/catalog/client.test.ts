@@ -4,6 +4,7 @@ import { inspect } from 'util';
 import {
   CatalogAuthError,
   CatalogError,
+  CatalogConfigError,
   CatalogForbiddenError,
   CatalogNotFoundError,
   CatalogRequestError,
@@ -61,6 +62,18 @@ describe('login', () => {
     expect(failure).toBeInstanceOf(CatalogAuthError);
     expect(failure.message).toMatch(/Log in again/);
     expect(`${failure.message}${failure.stack}${inspect(failure)}`).not.toContain('hunter2-wrong');
+  });
+
+  it('a URL with user:password@ is refused before anything is sent, without repeating the password', async () => {
+    const withCredentials = server.url.replace('://', '://mdlma:hunter2-in-url@');
+    const failure = await SciCatClient.login({ url: withCredentials, username: 'mdlma', password: 'mdlma-pass', ...fast }).catch(e => e);
+    expect(failure).toBeInstanceOf(CatalogConfigError);
+    expect(failure.message).toMatch(/url .*\*\*\*@.*contains a user name or password/);
+    expect(`${failure.message}${failure.stack}${inspect(failure)}`).not.toContain('hunter2-in-url');
+    expect(await server.requests()).toHaveLength(0);
+    const malformed = await Promise.resolve().then(() => new SciCatClient({ url: 'ftp://mdlma:hunter2-in-url@host' })).catch(e => e);
+    expect(malformed.message).toMatch(/must start with http/);
+    expect(malformed.message).not.toContain('hunter2-in-url');
   });
 
   it('a client without a token says to log in, before sending anything', async () => {

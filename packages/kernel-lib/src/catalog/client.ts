@@ -13,7 +13,7 @@
  * }
  * const files = await scicat.origDatablocks(pid);   // PIDs contain '/': the client encodes them
  */
-import { CatalogAuthError, CatalogRequestError } from '../errors';
+import { CatalogAuthError, CatalogConfigError, CatalogRequestError } from '../errors';
 import { catalogRequest, type CatalogRequest, type TransportOptions } from './http';
 import {
   DERIVED_DATASET_FIELDS,
@@ -243,8 +243,20 @@ export namespace SciCatClient {
 
 namespace Private {
   export function normaliseUrl(url: string): string {
-    if (!/^https?:\/\//.test(url)) throw new CatalogRequestError('', 'the URL', `"${url}" must start with http:// or https://`);
+    if (!/^https?:\/\//.test(url)) throw new CatalogRequestError('', 'the URL', `"${withoutCredentials(url)}" must start with http:// or https://`);
+    // Credentials in the URL would be echoed by every error message and saved as the config file's key.
+    if (/^https?:\/\/[^/?#]*@/.test(url)) {
+      throw new CatalogConfigError(
+        'url',
+        `"${withoutCredentials(url)}" contains a user name or password; pass them as { username, password } (or a token) instead`
+      );
+    }
     return url.replace(/\/+$/, '').replace(/\/api(\/v[34])?$/, '');
+  }
+
+  /** The URL with any `user:password@` replaced by `***@`: safe to show. */
+  function withoutCredentials(url: string): string {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
   }
 
   /** PIDs contain '/', which would end the path segment: encode it (and everything else). */
