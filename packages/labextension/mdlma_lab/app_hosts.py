@@ -48,8 +48,11 @@ class AppHosts:
         names = {"localhost", "127.0.0.1", "::1", socket.gethostname(), socket.getfqdn()}
         return sorted(n for n in names if n)
 
-    def allows(self, host: str) -> bool:
-        """True when `host` matches a pattern or (default mode) is a known compute node."""
+    def allows(self, host) -> bool:
+        """True when `host` matches a pattern or (default mode) is a known compute node; False for a host that
+        is not a non-empty string (a malformed app connection file must not open the proxy, nor crash it)."""
+        if not isinstance(host, str) or not host.strip("[]"):
+            return False
         host = host.strip("[]").lower()
         if any(fnmatchcase(host, pattern.lower()) for pattern in self.patterns):
             return True

@@ -5,11 +5,19 @@ POST submit, render (preview), jobs/<id>/cancel|hold|release.
 
 They hold no Slurm logic: each calls `mdlma slurm ... --json` (kernel-lib's cluster module) through
 `run_json` and returns its JSON. The CLI's typed errors become HTTP status codes with its message:
-SlurmUnavailableError 503, refused submissions and bad parameters 400, unknown jobs 404.
-Where the Slurm commands live comes from the server's environment (MDLMA_SLURM_BIN, SLURM_CONF).
+SlurmUnavailableError 503, refused submissions and bad parameters 400, unknown jobs 404; an error the CLI
+does not type is a 502 (the program behind this server failed), never a 500. A request of the wrong shape
+(a field of the wrong JSON type, a `lines` that is not digits) is a 400 `RequestError` naming the field; a
+submission body over 4 MiB is a 413. Submissions reach the CLI as a request file (`--request-file`), never
+on its command line: a script may be up to 1 MiB (kernel-lib's MAX_SCRIPT_BYTES), past Linux's 128 KiB per
+argument, and the job's variables stay out of `ps`. Where the Slurm commands live comes from the server's
+environment (MDLMA_SLURM_BIN, SLURM_CONF); the server's own environment never reaches a job (kernel-lib's
+cluster/environment.ts).
 """
 import json
 import os
+import re
+import tempfile
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
@@ -29,31 +37,66 @@ STATUS = {
     "UsageError": 400,
 }
 
-# Job options the composer may set; each goes to the CLI as one `--key=value` word.
+# Job options the composer may set (other keys of `job`, such as the `workdir` a preview reports, are ignored).
 JOB_OPTIONS = ("name", "partition", "cpus", "mem", "time", "gres", "array", "dependency", "output", "error")
+
+# A script may have 1 MiB (kernel-lib's MAX_SCRIPT_BYTES); JSON escaping of its quotes and newlines can double that.
+MAX_SUBMIT_BYTES = 4 * 1024 * 1024
+
+# What the CLI's findTemplate accepts, bounded so that a name stays a short command-line word.
+TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+# `lines` of a log tail: ASCII digits only (str.isdigit and int() also take "٣" and "²"); the CLI bounds the value.
+LINES = re.compile(r"[0-9]{1,6}")
+
+
+class RequestError(tornado.web.HTTPError):
+    """A request of the wrong shape: answered as {"error": {"type": "RequestError", "field", "message"}}."""
+
+    def __init__(self, field: str, message: str, status: int = 400):
+        super().__init__(status, f"{field}: {message}")
+        self.field, self.message = field, f"{field} {message}"
 
 
 class SlurmHandler(APIHandler):
     """Base: runs `mdlma slurm <args> --json` and answers with its JSON or its error."""
 
     async def slurm(self, *args: str, timeout: float = 60):
+        result = await self.run(*args, timeout=timeout)
+        if result is not None:
+            self.finish(json.dumps(result))
+
+    async def run(self, *args: str, timeout: float = 60, statuses: dict | None = None):
+        """The CLI's JSON, or None once its error has been answered (`statuses` overrides STATUS)."""
         try:
-            result = await run_json(["slurm", *args], timeout=timeout)
+            return await run_json(["slurm", *args], timeout=timeout)
         except MdlmaCliError as error:
-            status, body = _error_body(error)
-            self.set_status(status)
-            self.finish(json.dumps(body))
-            return
-        self.finish(json.dumps(result))
+            status, body = _error_body(error, statuses or {})
+        except OSError as error:  # the mdlma command could not be started (MDLMA_CLI names no program)
+            status, body = 503, {"error": {"type": "MdlmaCliError", "message": f"the mdlma command could not be started: {error}"}}
+        self.set_status(status)
+        self.finish(json.dumps(body))
+        return None
 
     def body(self) -> dict:
+        if len(self.request.body or b"") > MAX_SUBMIT_BYTES:
+            raise RequestError("body", f"is {len(self.request.body) / 2**20:.1f} MiB; a submission may have at most 4 MiB "
+                               "(a script at most 1 MiB)", status=413)
         try:
             body = self.get_json_body() or {}
-        except tornado.web.HTTPError:
-            raise tornado.web.HTTPError(400, "the request body is not JSON")
+        except (tornado.web.HTTPError, UnicodeDecodeError):  # get_json_body decodes UTF-8 before it parses
+            raise RequestError("body", "is not JSON in UTF-8")
         if not isinstance(body, dict):
-            raise tornado.web.HTTPError(400, "the request body must be a JSON object")
+            raise RequestError("body", "must be a JSON object")
         return body
+
+    def write_error(self, status_code, **kwargs):
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, RequestError):
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"error": {"type": "RequestError", "field": error.field, "message": error.message}}))
+            return
+        super().write_error(status_code, **kwargs)
 
 
 class JobsHandler(SlurmHandler):
@@ -78,10 +121,12 @@ class JobLogHandler(SlurmHandler):
     @tornado.web.authenticated
     async def get(self, job_id):
         lines = self.get_argument("lines", "100")
-        if not lines.isdigit():
-            raise tornado.web.HTTPError(400, "lines must be a whole number")
-        stream = ["--stderr"] if self.get_argument("stream", "stdout") == "stderr" else []
-        await self.slurm("logs", job_id, f"--lines={lines}", *stream)
+        if not LINES.fullmatch(lines):
+            raise RequestError("lines", "must be a whole number from 0 to 100000, written with the digits 0-9")
+        stream = self.get_argument("stream", "stdout")
+        if stream not in ("stdout", "stderr"):
+            raise RequestError("stream", "must be stdout or stderr")
+        await self.slurm("logs", job_id, f"--lines={lines}", *(["--stderr"] if stream == "stderr" else []))
 
 
 class JobActionHandler(SlurmHandler):
@@ -94,22 +139,20 @@ class JobActionHandler(SlurmHandler):
 
 class JobAppHandler(SlurmHandler):
     """GET /mdlma/api/slurm/jobs/<id>/app: host, port, token and URL of an app job ({"app": null} while it starts),
-    with `proxyAllowed`: whether this server's jupyter-server-proxy may reach the app's host (app_hosts.py)."""
+    with `proxyAllowed`: whether this server's jupyter-server-proxy may reach the app's host (app_hosts.py).
+    A connection file the job wrote that is not usable (not JSON, a host that is no string) is a 502 naming it:
+    the app behind the job answered badly, the request was fine."""
 
     @tornado.web.authenticated
     async def get(self, job_id):
-        try:
-            result = await run_json(["slurm", "app", job_id, "--no-wait"])
-        except MdlmaCliError as error:
-            status, body = _error_body(error)
-            self.set_status(status)
-            self.finish(json.dumps(body))
+        result = await self.run("app", job_id, "--no-wait", statuses={"SlurmCommandError": 502})
+        if result is None:
             return
         hosts = self.settings.get("mdlma_app_hosts")
         app = result.get("app")
         if app and hosts is not None:
             await hosts.refresh_nodes()
-            app["proxyAllowed"] = hosts.allows(app["host"])
+            app["proxyAllowed"] = hosts.allows(app.get("host"))
         self.finish(json.dumps(result))
 
 
@@ -125,56 +168,96 @@ class SubmitHandler(SlurmHandler):
     """POST /mdlma/api/slurm/submit {template, params, job: {name, cpus, ...}, workdir, env, hold, origin}.
 
     Without a template, `script` is submitted through the `custom` template. The job runs in
-    `workdir`, relative to the server's root folder (default: the root). `origin` ({template, params,
-    edited}) is what `show` reports the job was made from, when that is not the template submitted
+    `workdir`, relative to the server's root folder (default: the root). `env` holds the job's own
+    variables (names such as PATH, LD_*, SLURM_* or tokens are refused by the CLI). `origin` ({template,
+    params, edited}) is what `show` reports the job was made from, when that is not the template submitted
     (the panel's edited preview goes as a custom script).
     """
 
+    command = "submit"
+
     @tornado.web.authenticated
     async def post(self):
-        await self.slurm("submit", *self.arguments(self.body()))
+        request = self.request_file(self.body())
+        fd, path = tempfile.mkstemp(prefix="mdlma-slurm-request-", suffix=".json")  # mode 0600: env values may be secrets
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                json.dump(request, file)
+            await self.slurm(self.command, f"--request-file={path}")
+        finally:
+            os.unlink(path)
 
-    def arguments(self, body: dict) -> list:
-        template = body.get("template") or "custom"
-        params = dict(body.get("params") or {})
+    def request_file(self, body: dict) -> dict:
+        """The CLI's request file for `body` (kernel-lib's cluster/cli-input.ts), each field's JSON type checked."""
+        template = _optional(body, "template", str) or "custom"
+        if not TEMPLATE_NAME.fullmatch(template):
+            raise RequestError("template", "must be a template name (letters, digits and . _ -)")
+        params = dict(_optional(body, "params", dict) or {})
         if "script" in body:
-            params["script"] = body["script"]
-        job = body.get("job") or {}
-        if not isinstance(params, dict) or not isinstance(job, dict):
-            raise tornado.web.HTTPError(400, "params and job must be JSON objects")
-        args = [f"--template={template}", f"--params-json={json.dumps(params)}"]
+            params["script"] = _optional(body, "script", str)
+        job = _optional(body, "job", dict) or {}
+        options = {}
         for key in JOB_OPTIONS:
-            if job.get(key) not in (None, ""):
-                args.append(f"--{key}={job[key]}")
-        args.append(f"--workdir={self.workdir(body.get('workdir') or '')}")
-        for name, value in (body.get("env") or {}).items():
-            args.append(f"--env={name}={value}")
-        if body.get("hold"):
-            args.append("--hold")
-        origin = body.get("origin")
+            value = job.get(key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise RequestError(f"job.{key}", f"must be a string or a number, not {_json_type(value)}")
+            options[key] = value
+        env = _optional(body, "env", dict) or {}
+        for name, value in env.items():
+            if not isinstance(value, str):
+                raise RequestError(f"env.{name[:100]}", f"must be a string, not {_json_type(value)}")
+        request = {
+            "template": template,
+            "params": params,
+            "job": options,
+            "workdir": self.workdir(_optional(body, "workdir", str) or ""),
+            "env": env,
+            "hold": bool(_optional(body, "hold", bool)),
+        }
+        origin = _optional(body, "origin", dict)
         if origin is not None:
-            if not isinstance(origin, dict):
-                raise tornado.web.HTTPError(400, "origin must be a JSON object")
-            args.append(f"--origin-json={json.dumps(origin)}")
-        return args
+            request["origin"] = origin
+        return request
 
     def workdir(self, relative: str) -> str:
         root = os.path.abspath(self.settings["server_root_dir"])
         if relative.startswith("/") or ".." in relative.split("/") or "\n" in relative or "\0" in relative:
-            raise tornado.web.HTTPError(400, f"workdir {relative!r} must be a folder inside the server's root, without '..'")
+            raise RequestError("workdir", f"{relative[:200]!r} must be a folder inside the server's root, without '..'")
         return os.path.join(root, relative) if relative else root
 
 
 class RenderHandler(SubmitHandler):
-    """POST /mdlma/api/slurm/render (same body as submit): the exact script and options, nothing submitted."""
+    """POST /mdlma/api/slurm/render (same body as submit): the exact script and options, checked as submit checks
+    them (a preview refuses what a submission would refuse); nothing submitted."""
 
-    @tornado.web.authenticated
-    async def post(self):
-        await self.slurm("render", *self.arguments(self.body()))
+    command = "render"
 
 
-def _error_body(error: MdlmaCliError):
-    """The HTTP status and body for a failed CLI call: its JSON error report when it printed one."""
+def _optional(body: dict, field: str, kind: type):
+    """body[field] when it is of JSON type `kind` (None when absent or null); a RequestError naming it otherwise."""
+    value = body.get(field)
+    if value is None or isinstance(value, kind):
+        return value
+    names = {str: "a string", dict: "a JSON object", bool: "true or false"}
+    raise RequestError(field, f"must be {names[kind]}, not {_json_type(value)}")
+
+
+def _json_type(value) -> str:
+    """A JSON value's type, for messages."""
+    if value is None:
+        return "null"
+    for kind, name in ((bool, "a boolean"), (str, "a string"), (int, "a number"), (float, "a number"),
+                       (list, "an array"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _error_body(error: MdlmaCliError, statuses: dict):
+    """The HTTP status and body for a failed CLI call: its JSON error report when it printed one. An error type
+    the CLI does not map (a crash of the program) is a 502: this server's upstream failed."""
     report = None
     for line in reversed(str(error).splitlines()):
         try:
@@ -184,10 +267,10 @@ def _error_body(error: MdlmaCliError):
             continue
     if not isinstance(report, dict):
         return error.status, {"error": {"type": "MdlmaCliError", "message": str(error)}}
-    status = STATUS.get(report.get("type"), 500)
-    if report.get("type") == "SlurmCommandError" and "no job" in report.get("schedulerMessage", ""):
-        status = 404
-    return status, {"error": report}
+    kind = report.get("type")
+    if kind == "SlurmCommandError" and "no job" in str(report.get("schedulerMessage", "")):
+        return 404, {"error": report}
+    return statuses.get(kind, STATUS.get(kind, 502)), {"error": report}
 
 
 def slurm_routes(base: str) -> list:

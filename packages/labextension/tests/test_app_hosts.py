@@ -32,3 +32,10 @@ def test_a_configured_proxy_allowlist_is_left_alone():
     app = ServerApp(config=Config({"ServerProxy": {"host_allowlist": ["only.this"]}}))
     assert link_app_hosts(app) is None
     assert app.config.ServerProxy.host_allowlist == ["only.this"]
+
+
+def test_a_host_that_is_not_text_is_refused_not_a_crash():
+    """A connection file's host of the wrong JSON type (a number, null) used to raise AttributeError: a 500."""
+    hosts = AppHosts()
+    for host in (5, None, "", "[]", ["localhost"]):
+        assert hosts.allows(host) is False

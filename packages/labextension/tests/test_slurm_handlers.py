@@ -3,6 +3,7 @@
 The server runs this source tree's mdlma_lab (PYTHONPATH) and the `mdlma` CLI of kernel-lib; the
 cluster is the one of kernel-lib's cluster tests (scripts/slurm-cluster.sh, own folder and ports).
 """
+import json
 import os
 import subprocess
 import sys
@@ -15,9 +16,12 @@ import requests
 from conftest import REPO, TOKEN, _free_port
 
 sys.path.insert(0, str(REPO / "packages" / "kernel-lib" / "tests" / "cluster"))
-from slurm_fixture import dead_controller_conf, slurm_env, write_cli_wrapper  # noqa: E402,F401
+from slurm_fixture import dead_controller_conf, saved_job_environment, slurm_env, write_cli_wrapper  # noqa: E402,F401
 
 AUTH = {"Authorization": f"token {TOKEN}"}
+
+# Tokens a Jupyter server holds (JupyterHub's, SciCat's): the server of these tests has them, no job may.
+SECRETS = {"SCICAT_TOKEN": "scicat-secret-4711", "JUPYTERHUB_API_TOKEN": "hub-secret-4712", "JPY_SESSION_NAME": "jpy-secret-4713"}
 
 
 def start_server(root: Path, env: dict):
@@ -54,7 +58,7 @@ def stop_server(process):
 def api(slurm_env, tmp_path_factory):  # noqa: F811
     """Base URL of /mdlma/api/slurm/ on a server whose mdlma CLI talks to the test cluster; and its root."""
     root = tmp_path_factory.mktemp("slurm-root")
-    env = dict(slurm_env, MDLMA_CLI=str(write_cli_wrapper(tmp_path_factory.mktemp("bin"))))
+    env = dict(slurm_env, **SECRETS, MDLMA_CLI=str(write_cli_wrapper(tmp_path_factory.mktemp("bin"))))
     process, base = start_server(root, env)
     yield base + "mdlma/api/slurm/", root
     stop_server(process)
@@ -165,15 +169,20 @@ def test_unauthenticated_and_cross_site_requests_are_refused(api):
     assert ok.status_code == 200
 
 
-def test_controller_down_is_503_with_a_typed_error(slurm_env, tmp_path):  # noqa: F811
+def test_controller_down_is_503_with_a_typed_error_within_3_seconds(slurm_env, tmp_path):  # noqa: F811
+    """Slurm's default MessageTimeout made squeue and scontrol retry 9 s each: 18 s before the 503."""
     env = dict(slurm_env, SLURM_CONF=str(dead_controller_conf(tmp_path)),
                MDLMA_CLI=str(write_cli_wrapper(tmp_path)))
     process, base = start_server(tmp_path, env)
     try:
-        response = requests.get(base + "mdlma/api/slurm/jobs", headers=AUTH, timeout=90)
-        assert response.status_code == 503
-        error = response.json()["error"]
-        assert error["type"] == "SlurmUnavailableError" and "Slurm is not available" in error["message"]
+        for method, route in (("GET", "jobs"), ("GET", "jobs/1"), ("POST", "jobs/1/cancel")):
+            started = time.time()
+            response = requests.request(method, base + "mdlma/api/slurm/" + route, headers=AUTH, timeout=90)
+            took = time.time() - started
+            assert response.status_code == 503, response.text
+            error = response.json()["error"]
+            assert error["type"] == "SlurmUnavailableError" and "Slurm is not available" in error["message"]
+            assert took < 3, f"{method} {route} answered after {took:.1f} s"
     finally:
         stop_server(process)
 
@@ -215,5 +224,128 @@ def test_an_app_job_answers_through_the_proxy(api):
         assert anonymous.status_code in (302, 403), "the proxy must want a user of this server"
         assert browser.get(f"{base}proxy/absolute/example.org:80/", timeout=10).status_code == 403, "hosts outside the allowlist"
         assert time.time() - started < 60
+    finally:
+        requests.post(url + f"jobs/{job_id}/cancel", headers=AUTH, timeout=30)
+
+
+# ---- hardening: what a request may set, what a job inherits, shapes and sizes of requests
+
+def test_server_secrets_never_reach_a_job(api):
+    url, root = api
+    body = {"script": "#!/bin/bash\nenv\n", "job": {"output": "env-%j.out"}, "env": {"MESSAGE": "a, b"}, "hold": True}
+    response = requests.post(url + "submit", json=body, headers=AUTH, timeout=30)
+    assert response.status_code == 200, response.text
+    job_id = response.json()["jobId"]
+    saved = saved_job_environment(job_id)  # slurmctld's copy of the job's environment
+    assert not [name for name, value in SECRETS.items() if value in saved], saved
+    assert requests.post(url + f"jobs/{job_id}/release", headers=AUTH, timeout=30).status_code == 200
+    assert wait_for(url, job_id)["state"] == "COMPLETED"
+    output = (root / f"env-{job_id}.out").read_text()
+    assert not [name for name, value in SECRETS.items() if value in output], output
+    assert "MESSAGE=a, b\n" in output
+
+
+def test_request_variables_cannot_steer_the_servers_sbatch(api, tmp_path):
+    url, root = api
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    marker = tmp_path / "planted-sbatch-ran"
+    (planted / "sbatch").write_text(f"#!/bin/sh\ntouch {marker}\necho 4242\n")
+    (planted / "sbatch").chmod(0o755)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for variable, value in (("PATH", f"{planted}:/usr/bin:/bin"), ("LD_PRELOAD", "/tmp/evil.so"),
+                            ("SBATCH_OUTPUT", f"{elsewhere}/x-%j.out"), ("SLURM_CONF", "/tmp/other.conf"),
+                            ("JUPYTERHUB_API_TOKEN", "x"), ("JPY_SESSION_NAME", "x"), ("SCICAT_TOKEN", "x")):
+        body = {"script": "#!/bin/bash\necho hi\n", "env": {variable: value}}
+        for route in ("submit", "render"):
+            response = requests.post(url + route, json=body, headers=AUTH, timeout=30)
+            assert response.status_code == 400, (route, variable, response.text)
+            error = response.json()["error"]
+            assert error["type"] == "SlurmSubmitError" and f'"{variable}" is not allowed' in error["message"]
+    time.sleep(2)
+    assert not marker.exists(), "the server ran an sbatch a request planted"
+    assert not list(elsewhere.iterdir()), "SBATCH_OUTPUT wrote outside the job's folder"
+
+
+def test_fields_of_the_wrong_json_type_are_400_naming_the_field(api):
+    url, _ = api
+    script = "#!/bin/bash\ntrue\n"
+    cases = [
+        ({"script": script, "params": [["a", 1]]}, "params"), ({"template": "custom", "params": "x"}, "params"),
+        ({"script": script, "env": ["A=1"]}, "env"), ({"script": script, "env": {"A": 5}}, "env.A"),
+        ({"script": script, "workdir": 5}, "workdir"), ({"script": script, "workdir": ["a"]}, "workdir"),
+        ({"script": script, "job": [1]}, "job"), ({"script": script, "job": {"name": {"a": 1}}}, "job.name"),
+        ({"script": script, "job": {"cpus": True}}, "job.cpus"), ({"script": script, "hold": "yes"}, "hold"),
+        ({"script": script, "origin": "x"}, "origin"), ({"script": 5}, "script"), ({"template": 5}, "template"),
+        ({"template": "x" * 300}, "template"),
+    ]
+    for body, field in cases:
+        for route in ("submit", "render"):
+            response = requests.post(url + route, json=body, headers=AUTH, timeout=30)
+            assert response.status_code == 400, (route, body, response.status_code, response.text[:300])
+            error = response.json()["error"]
+            assert error["type"] == "RequestError" and error["field"] == field and error["message"].startswith(field)
+    for raw in (b"[1, 2]", b"not json", b'"text"', b'{"template": "\xff"}', '{"script": "é"}'.encode("latin-1"),
+                '{"template": "custom"}'.encode("utf-16")):
+        response = requests.post(url + "submit", data=raw, headers=AUTH, timeout=30)
+        assert response.status_code == 400 and response.json()["error"]["field"] == "body"
+
+
+def test_scripts_past_the_argument_limit_run_and_oversized_ones_are_refused(api):
+    url, root = api
+    script = "#!/bin/bash\n" + "# padding\n" * 20_000 + "echo big\n"  # 195 KiB: more than one argv word may hold
+    rendered = requests.post(url + "render", json={"script": script}, headers=AUTH, timeout=30)
+    assert rendered.status_code == 200 and rendered.json()["script"].startswith(script)
+    submitted = requests.post(url + "submit", json={"script": script, "job": {"output": "big-%j.out"}}, headers=AUTH, timeout=30)
+    assert submitted.status_code == 200, submitted.text[:300]
+    job_id = submitted.json()["jobId"]
+    assert wait_for(url, job_id)["state"] == "COMPLETED" and (root / f"big-{job_id}.out").read_text() == "big\n"
+    too_big = "#!/bin/bash\n" + "# padding\n" * 120_000  # 1.2 MB: over the 1 MiB a script may have
+    refused = requests.post(url + "submit", json={"script": too_big}, headers=AUTH, timeout=30)
+    assert refused.status_code == 400 and "at most" in refused.json()["error"]["message"]
+    body = json.dumps({"script": "#!/bin/bash\n" + "#" * (5 << 20)})
+    huge = requests.post(url + "submit", data=body, headers=AUTH, timeout=60)
+    assert huge.status_code == 413 and huge.json()["error"]["field"] == "body"
+
+
+def test_render_refuses_the_job_options_submit_refuses(api):
+    url, _ = api
+    for job in ({"cpus": "abc"}, {"cpus": 0}, {"mem": "1G;x"}, {"output": "../escape.out"}, {"name": "a b"}):
+        body = {"template": "custom", "params": {"script": "#!/bin/bash\ntrue\n"}, "job": job}
+        answers = [requests.post(url + route, json=body, headers=AUTH, timeout=30) for route in ("render", "submit")]
+        assert [a.status_code for a in answers] == [400, 400], (job, [a.text[:200] for a in answers])
+        assert answers[0].json()["error"]["message"] == answers[1].json()["error"]["message"]
+
+
+def test_log_lines_accept_only_ascii_digits(api):
+    url, _ = api
+    job_id = requests.post(url + "submit", json={"script": "#!/bin/bash\nprintf '1\\n2\\n3\\n'\n"}, headers=AUTH,
+                           timeout=30).json()["jobId"]
+    wait_for(url, job_id)
+    ok = requests.get(url + f"jobs/{job_id}/log", params={"lines": "2"}, headers=AUTH, timeout=30)
+    assert ok.status_code == 200 and ok.json()["text"] == "2\n3\n"
+    for lines in ("\u0663", "\u00b2", "1e3", "-1", "1" * 7, "100001"):  # Arabic-Indic three, superscript two
+        response = requests.get(url + f"jobs/{job_id}/log", params={"lines": lines}, headers=AUTH, timeout=30)
+        assert response.status_code == 400, (lines, response.text[:200])
+    bad_stream = requests.get(url + f"jobs/{job_id}/log", params={"stream": "both"}, headers=AUTH, timeout=30)
+    assert bad_stream.status_code == 400 and bad_stream.json()["error"]["field"] == "stream"
+
+
+def test_a_malformed_app_connection_file_is_502_naming_it(api):
+    url, root = api
+    job_id = requests.post(url + "submit", json={"script": "#!/bin/bash\nsleep 60\n", "hold": True}, headers=AUTH,
+                           timeout=30).json()["jobId"]
+    connection = root / ".mdlma" / "slurm" / f"app-{job_id}.json"
+    good = {"host": "127.0.0.1", "port": 8888, "token": "t", "url": "http://127.0.0.1:8888/", "job_id": job_id}
+    try:
+        for content in ("{not json", json.dumps({**good, "host": 5}), json.dumps({**good, "host": None}), "[]"):
+            connection.write_text(content)
+            response = requests.get(url + f"jobs/{job_id}/app", headers=AUTH, timeout=30)
+            assert response.status_code == 502, (content, response.text[:300])
+            assert str(connection) in response.json()["error"]["message"]
+        connection.write_text(json.dumps(good))
+        response = requests.get(url + f"jobs/{job_id}/app", headers=AUTH, timeout=30)
+        assert response.status_code == 200 and response.json()["app"]["proxyAllowed"] is True
     finally:
         requests.post(url + f"jobs/{job_id}/cancel", headers=AUTH, timeout=30)

@@ -47,9 +47,7 @@ export async function readAppConnection(
   if (!text || TERMINAL_STATES.has(job.state)) {
     return { app: null, job };
   }
-  const info = JSON.parse(text) as { host: string; port: number; token: string; url: string; job_id: string; base_url?: string };
-  const app = { host: info.host, port: info.port, token: info.token, url: info.url, baseUrl: info.base_url ?? '/', jobId: info.job_id };
-  return { app, job };
+  return { app: Private.connection(id, file, text), job };
 }
 
 /**
@@ -74,5 +72,44 @@ export async function appConnection(client: SlurmClient, id: string, options: Ap
       throw new SlurmCommandError(`app ${id}`, `the app did not report its address within ${options.timeout ?? 120} s (job ${job.state})`);
     }
     await new Promise(done => setTimeout(done, Math.min(client.pollInterval, 500)));
+  }
+}
+
+namespace Private {
+  /**
+   * The connection the job wrote, checked field by field: the job panel opens `host:port` through the proxy, so a
+   * file that is not what the jupyterlab template writes is refused (`SlurmCommandError` naming the file and field).
+   */
+  export function connection(id: string, file: string, text: string): AppConnection {
+    const refuse = (problem: string) => new SlurmCommandError(`app ${id}`, `the app's connection file ${file} ${problem}`);
+    let info: unknown;
+    try {
+      info = JSON.parse(text);
+    } catch (error) {
+      throw refuse(`is not JSON (${(error as Error).message})`);
+    }
+    if (!info || typeof info !== 'object' || Array.isArray(info)) {
+      throw refuse('is not a JSON object');
+    }
+    const fields = info as Record<string, unknown>;
+    const field = (key: string, optional = false): string | undefined => {
+      const value = fields[key];
+      if ((value === undefined && optional) || (typeof value === 'string' && value !== '' && !/[\s\0]/.test(value))) {
+        return value as string | undefined;
+      }
+      throw refuse(`has no valid "${key}" (a non-empty string without spaces is needed, found ${JSON.stringify(value)})`);
+    };
+    const port = fields.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw refuse(`has no valid "port" (a whole number from 1 to 65535 is needed, found ${JSON.stringify(port)})`);
+    }
+    return {
+      host: field('host')!,
+      port,
+      token: field('token')!,
+      url: field('url')!,
+      baseUrl: field('base_url', true) ?? '/',
+      jobId: field('job_id', true) ?? id
+    };
   }
 }

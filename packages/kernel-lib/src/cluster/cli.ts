@@ -12,8 +12,10 @@ import { promises as fs } from 'fs';
 
 import { MdlmaError, SlurmUnavailableError } from '../errors';
 import { appConnection, readAppConnection } from './apps';
+import { ParsedCommand, SubmitInput, UsageError, lastOption, submitInput } from './cli-input';
 import { SlurmClient } from './client';
 import { SlurmCommands } from './exec';
+import { sbatchArguments } from './sbatch-args';
 import { findTemplate, loadTemplates, renderTemplate } from './templates';
 import { SubmitOptions } from './types';
 
@@ -29,7 +31,8 @@ commands:
   nodes                           the compute nodes (name, host name, address, state)
   cancel|hold|release <id>        scancel, scontrol hold, scontrol release
   logs <id> [--stderr] [--lines <n>] [--follow]
-                                  the end of the job's stdout (or stderr); --follow until the job ends
+                                  the end of the job's stdout (or stderr): n lines (0 to 100000, default 100);
+                                  --follow until the job ends
   wait <id> [--timeout <s>]       wait until the job ends; exit 2 and the end of stderr if it failed
   templates [<name>]              the job templates (name, title, parameters with defaults and help)
   segment <in> --out <x.zarr> [--tasks <n> | --slab-depth <d>] [--halo <h>] [--model <m>] [--axes <1|3|9>]
@@ -46,9 +49,14 @@ submit and render options:
   --param <name=value>            a template parameter (repeatable)
   --params-json <json>            template parameters as one JSON object
   --origin-json <json>            what the job is recorded as made from ({template, params, edited}; show prints it)
+  --request-file <file|->         a JSON object {template, params, job, workdir, env, hold, origin} from a file or
+                                  stdin: no command-line length limit, values out of ps (the command line wins)
   --name <n> --partition <p> --cpus <n> --mem <4G> --time <01:00:00> --gres <gpu:1>
   --array <0-9> --dependency <afterok:12> --output <file> --error <file> --workdir <dir>
-  --env <NAME=value>              job environment variable (repeatable)
+  --env <NAME=value>              job environment variable (repeatable). Jobs never inherit this environment:
+                                  they get Slurm's variables, the login environment, LANG, LC_ALL, TZ, MDLMA_MODELS,
+                                  SLURM_CONF, the names in $MDLMA_SLURM_JOB_ENV, and --env. Refused: PATH, LD_*,
+                                  SLURM_*, SBATCH_*, SCICAT_*, JUPYTERHUB_*, JPY_* and $MDLMA_SLURM_DENY_ENV (globs)
   --hold                          submit held
 
 everywhere:
@@ -82,27 +90,18 @@ export async function slurmCommand(argv: string[]): Promise<number> {
     } else {
       process.stderr.write(`mdlma slurm: ${report.message}\n`);
     }
-    return error instanceof SlurmUnavailableError ? 3 : error instanceof MdlmaError || error instanceof Private.UsageError ? 2 : 1;
+    return error instanceof SlurmUnavailableError ? 3 : error instanceof MdlmaError || error instanceof UsageError ? 2 : 1;
   }
 }
 
 namespace Private {
-  /** A command line that does not parse. */
-  export class UsageError extends Error {
-    name = 'UsageError';
-  }
-
-  /** The command line, read. */
-  export interface Parsed {
-    command: string;
-    positional: string[];
-    options: Map<string, string[]>;
-    flags: Set<string>;
+  /** The command line, read, with where the Slurm commands are. */
+  export interface Parsed extends ParsedCommand {
     commands: SlurmCommands;
   }
 
   const VALUED = new Set([
-    '--template', '--param', '--params-json', '--origin-json', '--name', '--partition', '--cpus', '--mem', '--time', '--gres', '--array',
+    '--template', '--param', '--params-json', '--origin-json', '--request-file', '--name', '--partition', '--cpus', '--mem', '--time', '--gres', '--array',
     '--dependency', '--output', '--error', '--workdir', '--env', '--user', '--lines', '--timeout', '--slurm-bin', '--slurm-conf',
     '--out', '--tasks', '--slab-depth', '--halo', '--model', '--axes', '--voting', '--threads', '--merge', '--task'
   ]);
@@ -130,13 +129,8 @@ namespace Private {
         parsed.positional.push(word);
       }
     }
-    parsed.commands = { bin: one(parsed, '--slurm-bin'), slurmConf: one(parsed, '--slurm-conf') };
+    parsed.commands = { bin: lastOption(parsed, '--slurm-bin'), slurmConf: lastOption(parsed, '--slurm-conf') };
     return parsed;
-  }
-
-  /** The last value of an option. */
-  export function one(parsed: Parsed, key: string): string | undefined {
-    return parsed.options.get(key)?.at(-1);
   }
 
   /** The job id argument. */
@@ -159,7 +153,7 @@ namespace Private {
         return {
           jobs: await client.list({
             all: parsed.flags.has('--all'),
-            user: one(parsed, '--user'),
+            user: lastOption(parsed, '--user'),
             finished: !parsed.flags.has('--no-finished')
           })
         };
@@ -176,7 +170,7 @@ namespace Private {
       case 'logs':
         return logs(client, parsed);
       case 'wait': {
-        const timeout = one(parsed, '--timeout');
+        const timeout = lastOption(parsed, '--timeout');
         return { job: await client.wait(id(parsed), { timeout: timeout ? Number(timeout) : undefined }) };
       }
       case 'templates':
@@ -186,7 +180,7 @@ namespace Private {
           const { app, job } = await readAppConnection(client, id(parsed));
           return { app, state: job.state };
         }
-        const timeout = one(parsed, '--timeout');
+        const timeout = lastOption(parsed, '--timeout');
         return { app: await appConnection(client, id(parsed), { timeout: timeout ? Number(timeout) : undefined }) };
       }
       case 'segment':
@@ -201,13 +195,12 @@ namespace Private {
 
   /** submit: a script file, or a rendered template, with the job options of the command line on top. */
   async function submit(client: SlurmClient, parsed: Parsed): Promise<unknown> {
-    const templateName = one(parsed, '--template');
+    const input = await submitInput(parsed);
     let script: string;
     let job: Omit<SubmitOptions, 'script'> = {};
     let values: Record<string, unknown> | undefined;
-    if (templateName) {
-      const rendered = renderTemplate(await findTemplate(templateName), templateParams(parsed));
-      ({ script, job, values } = rendered);
+    if (input.template) {
+      ({ script, job, values } = renderTemplate(await findTemplate(input.template), input.params));
     } else {
       const file = parsed.positional[0];
       if (!file) {
@@ -215,20 +208,22 @@ namespace Private {
       }
       script = await fs.readFile(file, 'utf8');
     }
-    const origin = one(parsed, '--origin-json') ? originOf(one(parsed, '--origin-json')!) : { template: templateName, params: values };
-    const options: SubmitOptions = { ...job, ...jobOptions(parsed), script, origin };
-    const result = await client.submit(options);
-    return { ...result, template: templateName, params: values };
+    const origin = input.origin ?? { template: input.template, params: values };
+    const result = await client.submit({ ...job, ...input.job, script, origin });
+    return { ...result, template: input.template, params: values };
   }
 
-  /** render: the script and job options of a template, nothing submitted. */
+  /** render: the script and job options of a template, checked as submit checks them; nothing submitted. */
   async function render(parsed: Parsed): Promise<unknown> {
-    const name = one(parsed, '--template') ?? parsed.positional[0];
+    const input: SubmitInput = await submitInput(parsed);
+    const name = input.template ?? parsed.positional[0];
     if (!name) {
       throw new UsageError('mdlma slurm render needs --template <name>');
     }
-    const rendered = renderTemplate(await findTemplate(name), templateParams(parsed));
-    return { template: name, ...rendered, job: { ...rendered.job, ...jobOptions(parsed) } };
+    const rendered = renderTemplate(await findTemplate(name), input.params);
+    const { env, ...job } = { ...rendered.job, ...input.job };
+    sbatchArguments({ ...job, env, script: rendered.script }, { slurmConf: parsed.commands.slurmConf });
+    return { template: name, ...rendered, job };
   }
 
   /** logs: the tail, or with --follow the growing file until the job ends. */
@@ -242,20 +237,28 @@ namespace Private {
       }
       return undefined;
     }
-    const lines = Number(one(parsed, '--lines') ?? 100);
+    const lines = linesOf(lastOption(parsed, '--lines') ?? '100');
     const job = await client.show(id(parsed));
     const path = stream === 'stderr' ? job.stderr : job.stdout;
     return { id: job.id, state: job.state, stream, path, text: await client.logs(job.id, { stream, lines }) };
   }
 
+  /** --lines: ASCII digits (Number() would also take "1e3", " 12", "0x1f"), from 0 to 100000. */
+  function linesOf(text: string): number {
+    if (!/^[0-9]{1,6}$/.test(text) || Number(text) > 100_000) {
+      throw new UsageError(`--lines ${JSON.stringify(text)}: give a whole number from 0 to 100000 in digits 0-9`);
+    }
+    return Number(text);
+  }
+
   /** The array segmentation commands (loaded on demand: they bring ONNX Runtime). */
   async function arraySegmentation(client: SlurmClient, parsed: Parsed): Promise<unknown> {
     const array = require('./segment-array') as typeof import('./segment-array');
-    const number = (key: string) => (one(parsed, key) === undefined ? undefined : Number(one(parsed, key)));
+    const number = (key: string) => (lastOption(parsed, key) === undefined ? undefined : Number(lastOption(parsed, key)));
     const settings = {
-      model: one(parsed, '--model'),
+      model: lastOption(parsed, '--model'),
       axes: number('--axes') as 1 | 3 | 9 | undefined,
-      voting: one(parsed, '--voting') as 'soft' | 'hard' | undefined,
+      voting: lastOption(parsed, '--voting') as 'soft' | 'hard' | undefined,
       threads: number('--threads'),
       slabDepth: number('--slab-depth'),
       halo: number('--halo')
@@ -264,20 +267,20 @@ namespace Private {
     if (!input) {
       throw new UsageError(`mdlma slurm ${parsed.command} needs ${parsed.command === 'segment' || parsed.command === 'segment-task' ? 'an input volume' : 'the Zarr store'}`);
     }
-    const out = one(parsed, '--out');
+    const out = lastOption(parsed, '--out');
     if (parsed.command === 'segment-task') {
-      const task = Number(one(parsed, '--task') ?? process.env.SLURM_ARRAY_TASK_ID);
+      const task = Number(lastOption(parsed, '--task') ?? process.env.SLURM_ARRAY_TASK_ID);
       if (!out) {
         throw new UsageError('segment-task needs --out <x.zarr>');
       }
       return { task, ...(await array.runSegmentTask(input, out, task, settings)) };
     }
     if (parsed.command === 'segment-merge') {
-      return array.mergeSegmentArray(input, one(parsed, '--merge'));
+      return array.mergeSegmentArray(input, lastOption(parsed, '--merge'));
     }
     if (parsed.command === 'segment-resubmit') {
       const run = JSON.parse(await fs.readFile(`${input.replace(/\/+$/, '')}.run.json`, 'utf8'));
-      const tasks = (one(parsed, '--tasks') ?? '').split(',').filter(Boolean).map(Number);
+      const tasks = (lastOption(parsed, '--tasks') ?? '').split(',').filter(Boolean).map(Number);
       const again = await array.resubmitSegmentTasks(run, tasks, client);
       await fs.writeFile(`${again.out}.run.json`, JSON.stringify(again, null, 2));
       return parsed.flags.has('--wait') ? { ...again, merge: await waitForRun(client, again) } : again;
@@ -290,8 +293,8 @@ namespace Private {
       input,
       out,
       tasks: number('--tasks'),
-      merge: one(parsed, '--merge'),
-      job: jobOptions(parsed),
+      merge: lastOption(parsed, '--merge'),
+      job: (await submitInput(parsed)).job,
       client
     });
     await fs.writeFile(`${run.out}.run.json`, JSON.stringify(run, null, 2));
@@ -312,77 +315,6 @@ namespace Private {
     }
     const all = await loadTemplates();
     return { templates: all.map(({ script, ...rest }) => rest) };
-  }
-
-  /** --origin-json: what a submission was made from, when not the template submitted (an edited script). */
-  function originOf(text: string): SubmitOptions['origin'] {
-    let value: { template?: unknown; params?: unknown; edited?: unknown };
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`--origin-json is not JSON: ${(error as Error).message}`);
-    }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      throw new UsageError('--origin-json must be a JSON object');
-    }
-    const params = value.params && typeof value.params === 'object' && !Array.isArray(value.params) ? (value.params as Record<string, unknown>) : undefined;
-    return { template: typeof value.template === 'string' ? value.template : undefined, params, edited: value.edited === true };
-  }
-
-  /** Template parameters from --params-json and --param name=value. */
-  function templateParams(parsed: Parsed): Record<string, unknown> {
-    const params: Record<string, unknown> = {};
-    for (const text of parsed.options.get('--params-json') ?? []) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new UsageError(`--params-json is not JSON: ${(error as Error).message}`);
-      }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        throw new UsageError('--params-json must be a JSON object');
-      }
-      Object.assign(params, value);
-    }
-    for (const pair of parsed.options.get('--param') ?? []) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) {
-        throw new UsageError(`--param ${pair}: write name=value`);
-      }
-      params[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    return params;
-  }
-
-  /** Job options from the command line. */
-  function jobOptions(parsed: Parsed): Omit<SubmitOptions, 'script'> {
-    const options: Omit<SubmitOptions, 'script'> = {};
-    const keys = ['name', 'partition', 'mem', 'time', 'gres', 'array', 'dependency', 'output', 'error', 'workdir'] as const;
-    for (const key of keys) {
-      const value = one(parsed, `--${key}`);
-      if (value !== undefined) {
-        options[key] = value;
-      }
-    }
-    const cpus = one(parsed, '--cpus');
-    if (cpus !== undefined) {
-      options.cpus = Number(cpus);
-    }
-    if (parsed.flags.has('--hold')) {
-      options.hold = true;
-    }
-    const env = parsed.options.get('--env');
-    if (env) {
-      options.env = {};
-      for (const pair of env) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) {
-          throw new UsageError(`--env ${pair}: write NAME=value`);
-        }
-        options.env[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
-    }
-    return options;
   }
 
   /** The facts of an error for --json: its type, message and own fields. */

@@ -19,7 +19,7 @@ import { resolveSignal } from '../kernel/interrupt';
 import { SlurmCommands, runSlurm } from './exec';
 import { followFile, tailFile } from './logs';
 import { parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
-import { jobNameProblem, optionProblem, pathProblem } from './safety';
+import { sbatchArguments } from './sbatch-args';
 import { JobSubmission, SlurmJob, SlurmNode, SubmitOptions, SubmitResult, TERMINAL_STATES } from './types';
 
 /** A client of one Slurm cluster, reached through its command-line tools. */
@@ -36,11 +36,14 @@ export class SlurmClient {
   /** Milliseconds between polls of `wait` and `follow`. */
   readonly pollInterval: number;
 
-  /** Writes the script to a file and submits it with `sbatch --parsable`; returns the job id. */
+  /**
+   * Writes the script to a file and submits it with `sbatch --parsable`; returns the job id. The job gets
+   * only the variables of `jobEnvironment` (the server's own environment never reaches it).
+   */
   async submit(options: SubmitOptions): Promise<SubmitResult> {
-    const args = Private.sbatchArgs(options);
+    const { args, input } = sbatchArguments(options, { slurmConf: this.commands.slurmConf });
+    await this.checkController();
     const workdir = resolve(options.workdir ?? process.cwd());
-    const env = Private.checkEnv(options.env ?? {});
     const scriptDir = resolve(workdir, options.scriptDir ?? join('.mdlma', 'slurm'));
     await fs.mkdir(scriptDir, { recursive: true });
     const scriptPath = join(scriptDir, `${options.name ?? 'job'}-${Date.now()}-${randomBytes(3).toString('hex')}.sh`);
@@ -48,7 +51,7 @@ export class SlurmClient {
     args.push(scriptPath);
     let stdout: string;
     try {
-      stdout = await runSlurm(this.commands, 'sbatch', args, { env, cwd: workdir });
+      stdout = await runSlurm(this.commands, 'sbatch', args, { fd3: input, cwd: workdir });
     } catch (error) {
       await fs.rm(scriptPath, { force: true });
       throw error instanceof SlurmCommandError ? new SlurmSubmitError(error.schedulerMessage) : error;
@@ -85,6 +88,7 @@ export class SlurmClient {
    * from sacct or the completion log; newest first.
    */
   async list(options: SlurmClient.IListOptions = {}): Promise<SlurmJob[]> {
+    await this.checkController();
     const queued = parseSqueueJson(await runSlurm(this.commands, 'squeue', ['--json']));
     const finished = options.finished === false ? [] : await this.finishedJobs();
     const byId = new Map<string, SlurmJob>();
@@ -123,6 +127,7 @@ export class SlurmClient {
 
   /** The cluster's compute nodes (`sinfo`), each once. */
   async nodes(): Promise<SlurmNode[]> {
+    await this.checkController();
     const out = await runSlurm(this.commands, 'sinfo', ['--noheader', '--Node', '--format=%N|%n|%o|%T']);
     const byName = new Map<string, SlurmNode>();
     for (const line of out.split('\n')) {
@@ -144,12 +149,14 @@ export class SlurmClient {
 
   /** Holds a pending job (`scontrol hold`). */
   async hold(id: string): Promise<SlurmJob> {
+    await this.checkController();
     await runSlurm(this.commands, 'scontrol', ['hold', Private.checkId(id)]);
     return this.show(id);
   }
 
   /** Releases a held job (`scontrol release`). */
   async release(id: string): Promise<SlurmJob> {
+    await this.checkController();
     await runSlurm(this.commands, 'scontrol', ['release', Private.checkId(id)]);
     return this.show(id);
   }
@@ -204,6 +211,30 @@ export class SlurmClient {
     }
   }
 
+  /**
+   * Throws `SlurmUnavailableError` at once when no controller answers `scontrol ping` (tens of milliseconds),
+   * instead of letting squeue or sbatch retry for MessageTimeout seconds each; a positive answer holds 10 s.
+   */
+  private async checkController(): Promise<void> {
+    if (Date.now() - this.controllerSeenAt < 10_000) {
+      return;
+    }
+    let answer: string;
+    try {
+      answer = await runSlurm(this.commands, 'scontrol', ['ping']);
+    } catch (error) {
+      // scontrol ping exits 1 when a controller is DOWN (a backup may still be UP); its report is the message.
+      if (!(error instanceof SlurmCommandError)) {
+        throw error;
+      }
+      answer = error.schedulerMessage;
+    }
+    if (/ is DOWN/.test(answer) && !/ is UP/.test(answer)) {
+      throw new SlurmUnavailableError('scontrol ping', `Unable to contact slurm controller (${answer.split(';')[0].trim()})`);
+    }
+    this.controllerSeenAt = Date.now();
+  }
+
   /** Finished jobs: sacct --json where accounting runs, else the jobcomp/filetxt log, else none. */
   private async finishedJobs(): Promise<SlurmJob[]> {
     if (this.finishedSource === undefined) {
@@ -221,6 +252,7 @@ export class SlurmClient {
   }
 
   private finishedSource: Private.FinishedSource | undefined;
+  private controllerSeenAt = 0;
 }
 
 /** Types of `SlurmClient`. */
@@ -286,58 +318,6 @@ namespace Private {
     return value('JobCompType') === 'jobcomp/filetxt' && path ? { kind: 'jobcomp', path } : { kind: 'none' };
   }
 
-  /** sbatch's arguments for `options`, after checking each value. */
-  export function sbatchArgs(options: SubmitOptions): string[] {
-    const args = ['--parsable'];
-    const refuse = (what: string, problem: string | null) => {
-      if (problem) {
-        throw new SlurmSubmitError(`${what} ${problem}`, false);
-      }
-    };
-    if (options.name !== undefined) {
-      refuse('the job name', jobNameProblem(options.name));
-      args.push(`--job-name=${options.name}`);
-    }
-    const plain: [keyof SubmitOptions, string][] = [
-      ['partition', '--partition'],
-      ['mem', '--mem'],
-      ['time', '--time'],
-      ['gres', '--gres'],
-      ['array', '--array'],
-      ['dependency', '--dependency']
-    ];
-    for (const [key, flag] of plain) {
-      const value = options[key];
-      if (value !== undefined && value !== '') {
-        refuse(key, optionProblem(String(value)));
-        args.push(`${flag}=${value}`);
-      }
-    }
-    if (options.cpus !== undefined) {
-      refuse('cpus', Number.isInteger(options.cpus) && options.cpus > 0 ? null : `must be a whole number > 0, not ${options.cpus}`);
-      args.push(`--cpus-per-task=${options.cpus}`);
-    }
-    const paths: [keyof SubmitOptions, string][] = [
-      ['output', '--output'],
-      ['error', '--error'],
-      ['workdir', '--chdir']
-    ];
-    for (const [key, flag] of paths) {
-      const value = options[key];
-      if (value !== undefined) {
-        refuse(key, pathProblem(String(value)));
-        args.push(`${flag}=${key === 'workdir' ? resolve(String(value)) : value}`);
-      }
-    }
-    if (options.scriptDir !== undefined) {
-      refuse('scriptDir', pathProblem(options.scriptDir));
-    }
-    if (options.hold) {
-      args.push('--hold');
-    }
-    return args;
-  }
-
   /** Keeps what job `jobId` was submitted with beside its script (a failure to write it does not fail the submission). */
   export async function writeSubmission(scriptDir: string, jobId: string, scriptPath: string, options: SubmitOptions): Promise<void> {
     const { script: _script, origin, env, ...rest } = options;
@@ -356,19 +336,6 @@ namespace Private {
       .writeFile(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 })
       .then(() => fs.rename(`${file}.tmp`, file))
       .catch(() => undefined);
-  }
-
-  /** The job's extra environment, after checking the names and values. */
-  export function checkEnv(env: Record<string, string>): Record<string, string> {
-    for (const [name, value] of Object.entries(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new SlurmSubmitError(`environment variable name "${name}" may only hold letters, digits and _`, false);
-      }
-      if (typeof value !== 'string' || value.includes('\0')) {
-        throw new SlurmSubmitError(`environment variable ${name} must be a string without NUL characters`, false);
-      }
-    }
-    return env;
   }
 
   /** A job id as scancel/scontrol accept it: "12", "12_3"; anything else is refused. */

@@ -13,12 +13,14 @@
 export { appConnection, readAppConnection } from './apps';
 export type { AppConnection, AppConnectionOptions } from './apps';
 export { SlurmClient } from './client';
+export { DENIED_JOB_ENV, INHERITED_JOB_ENV, jobEnvironment, jobEnvNameProblem } from './environment';
 export { runSlurm, slurmProgramPath, isUnavailableMessage } from './exec';
 export type { RunOptions, SlurmCommands, SlurmProgram } from './exec';
 export { followFile, tailFile } from './logs';
 export type { FollowOptions } from './logs';
 export { expandOutputPattern, jobIdOf, parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
 export { jobNameProblem, optionProblem, pathProblem, shellQuote, textProblem } from './safety';
+export { MAX_SCRIPT_BYTES, sbatchArguments } from './sbatch-args';
 export { checkParameter, validateParameters } from './schema';
 export type { ParameterSchema, ParametersSchema, ParameterValue } from './schema';
 export { SHIPPED_TEMPLATES, findTemplate, loadTemplates, renderTemplate, templateBuiltins, userTemplateFolder } from './templates';

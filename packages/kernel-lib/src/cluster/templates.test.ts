@@ -1,12 +1,12 @@
 // Job templates: the shipped ones load and render; values stay one quoted shell word; unsafe values are refused.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { SlurmTemplateError } from '../errors';
 import { shellQuote } from './safety';
 import { checkParameter } from './schema';
-import { findTemplate, loadTemplates, renderTemplate } from './templates';
+import { findTemplate, loadTemplates, renderTemplate, templateBuiltins } from './templates';
 
 const noUser = { user: join(tmpdir(), 'mdlma-no-templates-here') };
 
@@ -44,6 +44,24 @@ describe('shipped templates', () => {
   it('insert the custom script as written, and only there', async () => {
     const { script } = renderTemplate(await findTemplate('custom', noUser), { script: '#!/bin/bash\necho "$HOME"\n' });
     expect(script).toBe('#!/bin/bash\necho "$HOME"\n\n');
+  });
+});
+
+describe('builtins', () => {
+  it('run a JavaScript MDLMA_CLI with this node: a job has the login PATH, where node may be missing', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mdlma-cli-'));
+    writeFileSync(join(folder, 'cli.js'), '#!/usr/bin/env node\n');
+    symlinkSync(join(folder, 'cli.js'), join(folder, 'mdlma')); // as node_modules/.bin/mdlma is
+    writeFileSync(join(folder, 'wrapper'), '#!/bin/sh\n', { mode: 0o755 });
+    const saved = process.env.MDLMA_CLI;
+    try {
+      process.env.MDLMA_CLI = join(folder, 'mdlma');
+      expect(templateBuiltins().mdlma).toBe(`${shellQuote(process.execPath)} ${shellQuote(join(folder, 'mdlma'))}`);
+      process.env.MDLMA_CLI = join(folder, 'wrapper');
+      expect(templateBuiltins().mdlma).toBe(shellQuote(join(folder, 'wrapper')));
+    } finally {
+      saved === undefined ? delete process.env.MDLMA_CLI : (process.env.MDLMA_CLI = saved);
+    }
   });
 });
 

@@ -15,7 +15,7 @@
  * const { script, job } = renderTemplate(template, { input: 'scan.nii.gz', output: 'labels.nii.gz' });
  * await new SlurmClient().submit({ ...job, script });
  */
-import { existsSync, promises as fs } from 'fs';
+import { existsSync, promises as fs, realpathSync } from 'fs';
 import { homedir } from 'os';
 import { join, resolve } from 'path';
 
@@ -114,17 +114,31 @@ export function renderTemplate(template: JobTemplate, params: Record<string, unk
   return { script, job: job as RenderedTemplate['job'], values };
 }
 
-/** The installation's own values for `{{@...}}`: how to run mdlma and node on the compute node, and the repository. */
+/**
+ * The installation's own values for `{{@...}}`: how to run mdlma and node on the compute node, and the repository.
+ * Node is named by its absolute path: a job's PATH is the user's login PATH, not the server's (environment.ts).
+ */
 export function templateBuiltins(): Record<string, string> {
   const cli = resolve(__dirname, '..', 'cli.js');
+  const node = shellQuote(process.execPath);
+  const configured = process.env.MDLMA_CLI;
   return {
-    mdlma: process.env.MDLMA_CLI ? shellQuote(process.env.MDLMA_CLI) : `${shellQuote(process.execPath)} ${shellQuote(cli)}`,
-    node: shellQuote(process.execPath),
+    mdlma: configured ? (Private.isScript(configured) ? `${node} ${shellQuote(configured)}` : shellQuote(configured)) : `${node} ${shellQuote(cli)}`,
+    node,
     repo: shellQuote(resolve(__dirname, '..', '..', '..', '..'))
   };
 }
 
 namespace Private {
+  /** True when `file` is (or links to) a JavaScript file: node/.bin/mdlma's `#!/usr/bin/env node` needs node on PATH. */
+  export function isScript(file: string): boolean {
+    try {
+      return /\.[cm]?js$/.test(realpathSync(file));
+    } catch {
+      return false;
+    }
+  }
+
   /** Templates in one folder; a missing folder has none. */
   export async function loadFolder(dir: string, origin: JobTemplate['origin']): Promise<JobTemplate[]> {
     if (!existsSync(dir)) {

@@ -108,7 +108,11 @@ export interface SubmitOptions {
   error?: string;
   /** Folder the job runs in; default the current folder. */
   workdir?: string;
-  /** Extra environment variables of the job (names: letters, digits, `_`). */
+  /**
+   * Variables of the job (names: letters, digits, `_`), its only ones besides Slurm's, the login environment and
+   * those of `jobEnvironment`: the submitter's environment never reaches a job. PATH, LD_*, SLURM_*, SBATCH_*,
+   * SCICAT_*, JUPYTERHUB_*, JPY_* and MDLMA_SLURM_DENY_ENV's patterns are refused.
+   */
   env?: Record<string, string>;
   /** Submit held (`--hold`): the job waits until released. */
   hold?: boolean;

@@ -76,17 +76,28 @@ def write_cli_wrapper(folder: Path) -> Path:
 
 
 def dead_controller_conf(folder: Path) -> Path:
-    """A copy of the test cluster's slurm.conf whose controller port nobody listens on (controller down)."""
+    """A copy of the test cluster's slurm.conf whose controller port nobody listens on (controller down), with
+    Slurm's default MessageTimeout (10 s), over which squeue and sbatch retry: the client must not wait for it."""
     text = (TEST_DIR / "slurm.conf").read_text()
     lines = [
         "SlurmctldPort=6899" if line.startswith("SlurmctldPort=") else line
         for line in text.splitlines()
     ]
-    # Fail fast instead of Slurm's default 10 s message timeout.
-    lines.append("MessageTimeout=2")
     conf = folder / "slurm-down.conf"
     conf.write_text("\n".join(lines) + "\n")
     return conf
+
+
+def saved_job_environment(job_id: str) -> str:
+    """The environment slurmctld saved for job `job_id` (StateSaveLocation/hash.<n>/job.<id>/environment: NUL-separated),
+    read as root or through sudo -n (the state folder is root's)."""
+    files = list((TEST_DIR / "state").glob(f"hash.*/job.{job_id}/environment"))
+    assert files, f"slurmctld saved no environment for job {job_id} under {TEST_DIR / 'state'}"
+    if os.geteuid() == 0:
+        data = files[0].read_bytes()
+    else:
+        data = subprocess.run(["sudo", "-n", "cat", str(files[0])], capture_output=True, check=True).stdout
+    return data.decode(errors="replace")
 
 
 class Mdlma:
