@@ -40,3 +40,10 @@ def test_cookie_session_post_needs_the_xsrf_token(server):
         server + "mdlma/api/echo", json={"x": 1}, headers={"X-XSRFToken": browser.cookies["_xsrf"]}, timeout=10
     )
     assert ok.status_code == 200 and ok.json() == {"echo": {"x": 1}}
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_400(server):
+    # Before: 500 (UnicodeDecodeError in Jupyter's get_json_body).
+    response = requests.post(server + "mdlma/api/echo", data=b'{"volume": "\xff"}', headers=AUTH, timeout=10)
+    assert response.status_code == 400
+    assert "not UTF-8" in response.json()["message"]

@@ -4,8 +4,6 @@ The server runs this source tree's mdlma_lab (PYTHONPATH) and the `mdlma` CLI of
 cluster is the one of kernel-lib's cluster tests (scripts/slurm-cluster.sh, own folder and ports).
 """
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import REPO, TOKEN, _free_port
+from conftest import REPO, TOKEN, start_jupyter_server, stop_jupyter_server
 
 sys.path.insert(0, str(REPO / "packages" / "kernel-lib" / "tests" / "cluster"))
 from slurm_fixture import dead_controller_conf, saved_job_environment, slurm_env, write_cli_wrapper  # noqa: E402,F401
@@ -24,44 +22,14 @@ AUTH = {"Authorization": f"token {TOKEN}"}
 SECRETS = {"SCICAT_TOKEN": "scicat-secret-4711", "JUPYTERHUB_API_TOKEN": "hub-secret-4712", "JPY_SESSION_NAME": "jpy-secret-4713"}
 
 
-def start_server(root: Path, env: dict):
-    """A Jupyter server with this tree's mdlma_lab; returns (process, base URL)."""
-    port = _free_port()
-    env = dict(env, PYTHONPATH=f"{REPO / 'packages' / 'labextension'}{os.pathsep}{env.get('PYTHONPATH', '')}")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-            f"--ServerApp.token={TOKEN}", "--ServerApp.base_url=/user/test/", f"--ServerApp.root_dir={root}",
-            "--ServerApp.jpserver_extensions={'mdlma_lab': True}",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}/user/test/"
-    deadline = time.time() + 60
-    while time.time() < deadline and process.poll() is None:
-        try:
-            if requests.get(base + "api/status", headers=AUTH, timeout=2).ok:
-                return process, base
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(process.stderr.read().decode())
-
-
-def stop_server(process):
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def api(slurm_env, tmp_path_factory):  # noqa: F811
     """Base URL of /mdlma/api/slurm/ on a server whose mdlma CLI talks to the test cluster; and its root."""
     root = tmp_path_factory.mktemp("slurm-root")
     env = dict(slurm_env, **SECRETS, MDLMA_CLI=str(write_cli_wrapper(tmp_path_factory.mktemp("bin"))))
-    process, base = start_server(root, env)
-    yield base + "mdlma/api/slurm/", root
-    stop_server(process)
+    running = start_jupyter_server(root, env, tmp_path_factory.mktemp("slurm-server-log") / "server.log")
+    yield running.base + "mdlma/api/slurm/", root
+    stop_jupyter_server(running)
 
 
 def wait_for(api_url: str, job_id: str, states=("COMPLETED", "FAILED", "CANCELLED"), timeout=60) -> dict:
@@ -173,7 +141,8 @@ def test_controller_down_is_503_with_a_typed_error_within_3_seconds(slurm_env, t
     """Slurm's default MessageTimeout made squeue and scontrol retry 9 s each: 18 s before the 503."""
     env = dict(slurm_env, SLURM_CONF=str(dead_controller_conf(tmp_path)),
                MDLMA_CLI=str(write_cli_wrapper(tmp_path)))
-    process, base = start_server(tmp_path, env)
+    running = start_jupyter_server(tmp_path, env, tmp_path / "server.log")
+    base = running.base
     try:
         for method, route in (("GET", "jobs"), ("GET", "jobs/1"), ("POST", "jobs/1/cancel")):
             started = time.time()
@@ -184,7 +153,7 @@ def test_controller_down_is_503_with_a_typed_error_within_3_seconds(slurm_env, t
             assert error["type"] == "SlurmUnavailableError" and "Slurm is not available" in error["message"]
             assert took < 3, f"{method} {route} answered after {took:.1f} s"
     finally:
-        stop_server(process)
+        stop_jupyter_server(running)
 
 
 def test_an_app_job_answers_through_the_proxy(api):

@@ -68,7 +68,6 @@ export function runSlurm(
       env,
       cwd: options.cwd,
       signal: options.signal,
-      timeout: (commands.timeout ?? 30) * 1000,
       stdio: ['ignore', 'pipe', 'pipe', ...(options.fd3 === undefined ? [] : (['pipe'] as const))]
     });
     const out = { stdout: '', stderr: '', overflow: false };
@@ -87,8 +86,16 @@ export function runSlurm(
       pipe.on('error', () => undefined);
       pipe.end(options.fd3);
     }
+    // Our own timer, not spawn's `timeout`: Node clears that only on 'exit', which a program that was never found
+    // does not emit, so the CLI lived on for the whole limit after its answer.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill();
+    }, (commands.timeout ?? 30) * 1000);
     let settled = false;
     const settle = (error: Error | null) => {
+      clearTimeout(timer);
       if (!settled) {
         settled = true;
         error ? reject(error) : resolve(out.stdout);
@@ -100,7 +107,7 @@ export function runSlurm(
         settle(null);
         return;
       }
-      const failure = { code: undefined, name: 'Error', killed: child.killed && !out.overflow, message: `${command} exited with ${code ?? signal}` };
+      const failure = { code: undefined, name: 'Error', killed: timedOut, message: `${command} exited with ${code ?? signal}` };
       settle(Private.toError(command, program, failure, out.overflow ? 'more than 64 MiB of output' : out.stderr || out.stdout));
     });
   });

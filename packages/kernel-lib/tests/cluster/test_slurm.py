@@ -274,10 +274,15 @@ def test_output_paths_and_environment_values_with_shell_syntax_are_inert(mdlma: 
 
 # ---- Slurm missing or down: a typed error, not a crash
 
-def test_slurm_missing_is_a_typed_error(mdlma: Mdlma, tmp_path: Path):
-    code, out, _ = mdlma.run("list", "--slurm-bin", str(tmp_path / "no-slurm-here"))
-    assert code == 3 and out["error"]["type"] == "SlurmUnavailableError"
-    assert "not found" in out["error"]["message"] and "slurm-client" in out["error"]["message"]
+def test_slurm_missing_is_a_typed_error_at_once(mdlma: Mdlma, tmp_path: Path):
+    """spawn's own time limit kept the CLI alive for 30 s after its answer when the program was never found."""
+    missing = str(tmp_path / "no-slurm-here")
+    for args in (["list"], ["show", "1"], ["cancel", "1"], ["submit", str(write(tmp_path / "n.sh", "#!/bin/bash\ntrue\n"))]):
+        started = time.time()
+        code, out, _ = mdlma.run(*args, "--slurm-bin", missing, timeout=60)
+        assert code == 3 and out["error"]["type"] == "SlurmUnavailableError", out
+        assert "not found" in out["error"]["message"] and "slurm-client" in out["error"]["message"]
+        assert time.time() - started < 5, f"mdlma slurm {args[0]} took {time.time() - started:.1f} s"
 
 
 def test_controller_down_is_a_typed_error_within_3_seconds(mdlma: Mdlma, tmp_path: Path):
