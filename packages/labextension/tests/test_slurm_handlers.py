@@ -14,7 +14,7 @@ import requests
 from conftest import REPO, TOKEN, start_jupyter_server, stop_jupyter_server
 
 sys.path.insert(0, str(REPO / "packages" / "kernel-lib" / "tests" / "cluster"))
-from slurm_fixture import dead_controller_conf, saved_job_environment, slurm_env, write_cli_wrapper  # noqa: E402,F401
+from slurm_fixture import dead_controller_conf, planted_sbatch, saved_job_environment, slurm_env, write_cli_wrapper  # noqa: E402,F401
 
 AUTH = {"Authorization": f"token {TOKEN}"}
 
@@ -216,11 +216,7 @@ def test_server_secrets_never_reach_a_job(api):
 
 def test_request_variables_cannot_steer_the_servers_sbatch(api, tmp_path):
     url, root = api
-    planted = tmp_path / "planted"
-    planted.mkdir()
-    marker = tmp_path / "planted-sbatch-ran"
-    (planted / "sbatch").write_text(f"#!/bin/sh\ntouch {marker}\necho 4242\n")
-    (planted / "sbatch").chmod(0o755)
+    planted, marker = planted_sbatch(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     for variable, value in (("PATH", f"{planted}:/usr/bin:/bin"), ("LD_PRELOAD", "/tmp/evil.so"),

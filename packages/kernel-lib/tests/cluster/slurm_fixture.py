@@ -88,6 +88,16 @@ def dead_controller_conf(folder: Path) -> Path:
     return conf
 
 
+def planted_sbatch(folder: Path) -> tuple:
+    """A folder holding a fake `sbatch` that leaves a marker file when run: (the folder, the marker)."""
+    planted = folder / "planted"
+    planted.mkdir()
+    marker = folder / "planted-sbatch-ran"
+    (planted / "sbatch").write_text(f"#!/bin/sh\ntouch {marker}\necho 4242\n")
+    (planted / "sbatch").chmod(0o755)
+    return planted, marker
+
+
 def saved_job_environment(job_id: str) -> str:
     """The environment slurmctld saved for job `job_id` (StateSaveLocation/hash.<n>/job.<id>/environment: NUL-separated),
     read as root or through sudo -n (the state folder is root's)."""

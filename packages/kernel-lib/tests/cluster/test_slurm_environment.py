@@ -8,7 +8,7 @@ import json
 import time
 from pathlib import Path
 
-from slurm_fixture import Mdlma, saved_job_environment
+from slurm_fixture import Mdlma, planted_sbatch, saved_job_environment
 
 SECRETS = {"SCICAT_TOKEN": "scicat-secret-4711", "JUPYTERHUB_API_TOKEN": "hub-secret-4712", "JPY_SESSION_NAME": "jpy-secret-4713"}
 
@@ -45,11 +45,7 @@ def test_secrets_of_the_submitting_process_never_reach_the_job(mdlma: Mdlma, tmp
 
 
 def test_variables_that_steer_slurm_or_hold_secrets_are_refused(mdlma: Mdlma, tmp_path: Path):
-    planted = tmp_path / "planted"
-    planted.mkdir()
-    marker = tmp_path / "planted-sbatch-ran"
-    (planted / "sbatch").write_text(f"#!/bin/sh\ntouch {marker}\necho 4242\n")
-    (planted / "sbatch").chmod(0o755)
+    planted, marker = planted_sbatch(tmp_path)
     script = tmp_path / "true.sh"
     script.write_text("#!/bin/bash\ntrue\n")
     before = {job["id"] for job in mdlma.ok("list")["jobs"]}
