@@ -17,6 +17,13 @@ export class UsageError extends Error {
   name = 'UsageError';
 }
 
+/** A usage error about one option's value (the shape `cli-numbers.ts` raises). */
+export class OptionUsageError extends UsageError {
+  constructor(option: string, reason: string) {
+    super(`${option} ${reason}`);
+  }
+}
+
 /** The command line, read. */
 export interface ParsedCommand {
   command: string;

@@ -10,9 +10,11 @@
  */
 import { promises as fs } from 'fs';
 
+import { integerOption, realOption } from '../cli-numbers';
 import { MdlmaError, SlurmUnavailableError } from '../errors';
+import { writeAtomically } from '../io/atomic';
 import { appConnection, readAppConnection } from './apps';
-import { ParsedCommand, SubmitInput, UsageError, lastOption, submitInput } from './cli-input';
+import { OptionUsageError, ParsedCommand, SubmitInput, UsageError, lastOption, submitInput } from './cli-input';
 import { SlurmClient } from './client';
 import { SlurmCommands } from './exec';
 import { sbatchArguments } from './sbatch-args';
@@ -95,6 +97,9 @@ export async function slurmCommand(argv: string[]): Promise<number> {
 }
 
 namespace Private {
+  /** Slurm's default MaxArraySize (1001): array indices 0..1000. */
+  const MAX_ARRAY_TASKS = 1001;
+
   /** The command line, read, with where the Slurm commands are. */
   export interface Parsed extends ParsedCommand {
     commands: SlurmCommands;
@@ -171,7 +176,7 @@ namespace Private {
         return logs(client, parsed);
       case 'wait': {
         const timeout = lastOption(parsed, '--timeout');
-        return { job: await client.wait(id(parsed), { timeout: timeout ? Number(timeout) : undefined }) };
+        return { job: await client.wait(id(parsed), { timeout: seconds(timeout) }) };
       }
       case 'templates':
         return templates(parsed);
@@ -181,7 +186,7 @@ namespace Private {
           return { app, state: job.state };
         }
         const timeout = lastOption(parsed, '--timeout');
-        return { app: await appConnection(client, id(parsed), { timeout: timeout ? Number(timeout) : undefined }) };
+        return { app: await appConnection(client, id(parsed), { timeout: seconds(timeout) }) };
       }
       case 'segment':
       case 'segment-task':
@@ -254,14 +259,22 @@ namespace Private {
   /** The array segmentation commands (loaded on demand: they bring ONNX Runtime). */
   async function arraySegmentation(client: SlurmClient, parsed: Parsed): Promise<unknown> {
     const array = require('./segment-array') as typeof import('./segment-array');
-    const number = (key: string) => (lastOption(parsed, key) === undefined ? undefined : Number(lastOption(parsed, key)));
+    const count = (key: string, range: { min: number; max?: number }) => {
+      const text = lastOption(parsed, key);
+      return text === undefined ? undefined : integerOption(key, text, range, OptionUsageError);
+    };
+    const axes = count('--axes', { min: 1, max: 9 });
+    if (axes !== undefined && axes !== 1 && axes !== 3 && axes !== 9) {
+      throw new UsageError(`--axes must be 1, 3 or 9, got ${axes}`);
+    }
     const settings = {
       model: lastOption(parsed, '--model'),
-      axes: number('--axes') as 1 | 3 | 9 | undefined,
+      axes: axes as 1 | 3 | 9 | undefined,
       voting: lastOption(parsed, '--voting') as 'soft' | 'hard' | undefined,
-      threads: number('--threads'),
-      slabDepth: number('--slab-depth'),
-      halo: number('--halo')
+      // The tasks run on compute nodes whose cores this machine does not know: each task uses at most its own.
+      threads: count('--threads', { min: 1 }),
+      slabDepth: count('--slab-depth', { min: 1 }),
+      halo: count('--halo', { min: 0 })
     };
     const input = parsed.positional[0];
     if (!input) {
@@ -269,7 +282,7 @@ namespace Private {
     }
     const out = lastOption(parsed, '--out');
     if (parsed.command === 'segment-task') {
-      const task = Number(lastOption(parsed, '--task') ?? process.env.SLURM_ARRAY_TASK_ID);
+      const task = integerOption('--task', lastOption(parsed, '--task') ?? process.env.SLURM_ARRAY_TASK_ID ?? '', { min: 0 }, OptionUsageError);
       if (!out) {
         throw new UsageError('segment-task needs --out <x.zarr>');
       }
@@ -280,9 +293,9 @@ namespace Private {
     }
     if (parsed.command === 'segment-resubmit') {
       const run = JSON.parse(await fs.readFile(`${input.replace(/\/+$/, '')}.run.json`, 'utf8'));
-      const tasks = (lastOption(parsed, '--tasks') ?? '').split(',').filter(Boolean).map(Number);
+      const tasks = (lastOption(parsed, '--tasks') ?? '').split(',').filter(Boolean).map(task => integerOption('--tasks', task, { min: 0 }, OptionUsageError));
       const again = await array.resubmitSegmentTasks(run, tasks, client);
-      await fs.writeFile(`${again.out}.run.json`, JSON.stringify(again, null, 2));
+      await writeRunRecord(again);
       return parsed.flags.has('--wait') ? { ...again, merge: await waitForRun(client, again) } : again;
     }
     if (!out) {
@@ -292,13 +305,23 @@ namespace Private {
       ...settings,
       input,
       out,
-      tasks: number('--tasks'),
+      tasks: count('--tasks', { min: 1, max: MAX_ARRAY_TASKS }),
       merge: lastOption(parsed, '--merge'),
       job: (await submitInput(parsed)).job,
       client
     });
-    await fs.writeFile(`${run.out}.run.json`, JSON.stringify(run, null, 2));
+    await writeRunRecord(run);
     return parsed.flags.has('--wait') ? { ...run, merge: await waitForRun(client, run) } : run;
+  }
+
+  /** `<store>.run.json`, what `segment-resubmit` reads back: written whole or not at all. */
+  async function writeRunRecord(run: { out: string }): Promise<void> {
+    await writeAtomically(`${run.out}.run.json`, temporary => fs.writeFile(temporary, JSON.stringify(run, null, 2)));
+  }
+
+  /** --timeout in seconds (a decimal number >= 0), or undefined when not given. */
+  function seconds(text: string | undefined): number | undefined {
+    return text === undefined ? undefined : realOption('--timeout', text, { min: 0 }, OptionUsageError);
   }
 
   /** Waits for the tasks (a failed one throws SlurmJobError: the merge would never run), then the merge. */

@@ -13,10 +13,11 @@
  * const { files, run } = await segment(await open('scan.nii.gz'), { out: 'labels.nii.gz', slabDepth: 64, cluster: { tasks: 8 } });
  */
 import { promises as fs } from 'fs';
+import { availableParallelism } from 'os';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SegmentOptionError } from '../errors';
-import { createZarr, open, openZarrWriter, read, write, type VolumeSource } from '../io';
+import { createZarr, guardOutputs, open, openZarrWriter, read, write, type VolumeSource } from '../io';
 import { resolveSignal } from '../kernel/interrupt';
 import { segment } from '../segment';
 import type { ClusterSegmentOptions, SegmentClusterResult, SegmentOptions } from '../segment';
@@ -76,6 +77,7 @@ export async function submitSegmentArray(options: SegmentArrayOptions): Promise<
   const workdir = resolve(options.job?.workdir ?? process.cwd());
   const input = resolve(workdir, options.input);
   const out = resolve(workdir, options.out);
+  await guardOutputs({ out, merge: options.merge && resolve(workdir, options.merge) }, { input });
   const source = await open(input);
   const { shape, spacing, origin } = source;
   await source.close();
@@ -221,7 +223,8 @@ export async function runSegmentTask(input: string, out: string, task: number, s
       model: settings.model,
       axes: settings.axes,
       voting: settings.voting,
-      threads: settings.threads,
+      // At most the cores of this task's allocation (Slurm's cpuset), whatever the submitter asked for.
+      threads: settings.threads && Math.min(settings.threads, availableParallelism()),
       slabDepth: s1 - s0,
       halo: 0,
       progress: false
