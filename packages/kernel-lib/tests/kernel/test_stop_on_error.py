@@ -17,7 +17,9 @@ def test_a_failing_cell_without_stop_on_error_never_aborts_the_next(kernel):
 
 
 def test_stop_on_error_aborts_the_queued_cells_with_an_aborted_reply(kernel):
-    failing = kernel.kc.execute('throw new Error("stop here")')
+    # The cell fails after a pause, so the next request is surely queued behind it (as in "Run All"); a
+    # cell that fails before the next request reaches the kernel has nothing queued to abort.
+    failing = kernel.kc.execute('await new Promise(r => setTimeout(r, 1000)); throw new Error("stop here")')
     queued = kernel.kc.execute('console.log("must not run")')
     (failed, _), (aborted, outputs) = kernel.collect_many([failing, queued])
     assert failed["status"] == "error"
