@@ -7,6 +7,7 @@
  */
 export * from './errors';
 export * from './display';
+export * from './runtime';
 export * from './kernel';
 export * from './volume';
 export * from './io';

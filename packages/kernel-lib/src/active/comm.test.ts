@@ -4,8 +4,8 @@ import { join } from 'path';
 
 import { OutputPathError } from '../errors';
 import { read } from '../io';
-import { CommRegistry, type CommTransport } from '../kernel';
-import type { MessageHeader } from '../kernel/wire';
+import { CommRegistry, type CommTransport } from '../runtime';
+import type { MessageHeader } from '../protocol/jupyter';
 import { AnnotationStore } from './annotations';
 import { ANNOTATION_TARGET, registerAnnotationSession, type AnnotationSession } from './comm';
 import { exportAnnotationLabels } from './label-export';

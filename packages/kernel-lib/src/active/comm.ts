@@ -38,7 +38,7 @@
  */
 import { ActiveLearningError } from '../errors';
 import { confineToFolder, guardOutputs } from '../io';
-import { comms, type Comm, type CommData, type CommMessage, type CommRegistry } from '../kernel';
+import { comms, type Comm, type CommData, type CommMessage, type CommRegistry } from '../runtime';
 import type { Suggestion, AcquisitionStrategy } from './acquisition';
 import type { AnnotationStore } from './annotations';
 import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';

@@ -25,7 +25,7 @@
  * const again = SegmentationHead.fromJSON(JSON.parse(JSON.stringify(head.toJSON())));
  */
 import { ActiveLearningError } from '../errors';
-import { resolveSignal, throwIfInterrupted } from '../kernel';
+import { resolveSignal, throwIfInterrupted } from '../runtime';
 import { Rng } from '../phantom';
 
 const { exp, log, max, sqrt } = Math;

@@ -12,7 +12,7 @@
 import type { Tensor } from 'onnxruntime-node';
 
 import { ActiveLearningError } from '../errors';
-import { resolveSignal, throwIfInterrupted } from '../kernel';
+import { resolveSignal, throwIfInterrupted } from '../runtime';
 import { onnxRuntime, ortFloat32, type SegmentationModel } from '../models';
 import { normaliseSlices, TilePlan } from '../segment';
 import { sampleSlices, SliceGeometry, type Shape3, type Volume } from '../volume';

@@ -16,7 +16,7 @@ import { basename, dirname, join, relative, resolve } from 'path';
 import { CatalogConfigError, CatalogRequestError } from '../errors';
 import { orthoSlicesPng } from '../display';
 import { open as openVolume, read as readVolume, type OpenOptions, type VolumeSource } from '../io';
-import { resolveSignal } from '../kernel';
+import { resolveSignal } from '../runtime';
 import type { Volume } from '../volume';
 import { SciCatClient, TOKEN_ACCESS, type CallOptions } from './client';
 import { checkPathMap, readCatalogSettings, saveCatalogSettings, toLocalPath, toRemotePath, type PathMap } from './config';

@@ -10,7 +10,7 @@ import { promises as fs } from 'fs';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SlurmCommandError, SlurmJobError } from '../errors';
-import { resolveSignal } from '../kernel/interrupt';
+import { resolveSignal } from '../runtime/interrupt';
 import type { SlurmClient } from './client';
 import { tailFile } from './logs';
 import { SlurmJob, TERMINAL_STATES } from './types';

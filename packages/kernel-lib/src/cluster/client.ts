@@ -15,7 +15,7 @@ import { userInfo } from 'os';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SlurmCommandError, SlurmJobError, SlurmSubmitError, SlurmUnavailableError } from '../errors';
-import { resolveSignal } from '../kernel/interrupt';
+import { resolveSignal } from '../runtime/interrupt';
 import { SlurmCommands, runSlurm } from './exec';
 import { followFile, tailFile } from './logs';
 import { parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';

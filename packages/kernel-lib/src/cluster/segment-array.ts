@@ -18,7 +18,7 @@ import { join, resolve } from 'path';
 
 import { InterruptedError, SegmentOptionError } from '../errors';
 import { createZarr, guardOutputs, open, openZarrWriter, read, write, type VolumeSource } from '../io';
-import { resolveSignal } from '../kernel/interrupt';
+import { resolveSignal } from '../runtime/interrupt';
 import { segment } from '../segment';
 import type { ClusterSegmentOptions, SegmentClusterResult, SegmentOptions } from '../segment';
 import type { Volume } from '../volume';

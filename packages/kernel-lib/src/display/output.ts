@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'crypto';
 
-import { kernelRuntime } from '../kernel';
+import { kernelRuntime } from '../runtime';
 
 /** A Jupyter MIME bundle: MIME type to data (string or JSON). */
 export type MimeBundle = Record<string, unknown>;

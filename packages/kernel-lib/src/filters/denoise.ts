@@ -8,7 +8,7 @@
  * const blurred = await denoise(volume, { method: 'gaussian', sigma: 4.8 });
  * const despeckled = await denoise(labels, { method: 'median', radius: 1 });   // keeps dtype
  */
-import { resolveSignal } from '../kernel/interrupt';
+import { resolveSignal } from '../runtime/interrupt';
 import { VolumeShapeError } from '../errors';
 import type { Volume, VoxelArray } from '../volume';
 import { gaussianSteps, type IGaussianOptions } from './gaussian';

@@ -5,7 +5,7 @@
  * @example
  * const data = await readContiguous(file, { dataOffset: 352, stored, shape, dtype }, box, signal);
  */
-import { throwIfInterrupted } from '../kernel/interrupt';
+import { throwIfInterrupted } from '../runtime/interrupt';
 import { allocate, DType, Shape3, VoxelArray } from '../volume';
 import { Box, cropColumns } from './source';
 import { decodeVoxels, isVerbatim, StoredType } from './voxel-types';

@@ -16,8 +16,8 @@ import { promises as fs } from 'fs';
 import { dirname } from 'path';
 
 import { MdlmaError, UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeShapeError } from '../errors';
-import { importEsm } from '../kernel/esm';
-import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
+import { importEsm } from '../runtime/esm';
+import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { allocate, DType, Vec3, Volume, VoxelArray } from '../volume';
 import { temporaryName } from './atomic';
 import { assertExists, readHead } from './file';

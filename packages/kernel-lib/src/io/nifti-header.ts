@@ -14,7 +14,7 @@
  * const bytes = encodeNiftiHeader({ shape, dtype: 'uint16', spacing, origin });
  */
 import { UnsupportedDTypeError, VolumeFormatError, VolumeShapeError } from '../errors';
-import { importEsm } from '../kernel/esm';
+import { importEsm } from '../runtime/esm';
 import { DType, Shape3, Vec3 } from '../volume';
 import { StoredType, storedTypeName, storedTypeOf } from './voxel-types';
 import { WriteHeader } from './writer';

@@ -11,7 +11,7 @@
  * await src.close();
  */
 import { VolumeFormatError, VolumeRangeError } from '../errors';
-import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
+import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { DType, Region, Shape3, SlabReadOptions, Vec3, Volume, VolumeSource, VoxelArray } from '../volume';
 import { countNonFinite, zeroNonFinite } from './voxel-types';
 

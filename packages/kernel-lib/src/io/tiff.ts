@@ -13,7 +13,7 @@ import { promises as fs } from 'fs';
 import { join } from 'path';
 
 import { VolumeFormatError, VolumeShapeError } from '../errors';
-import { throwIfInterrupted } from '../kernel/interrupt';
+import { throwIfInterrupted } from '../runtime/interrupt';
 import { allocate, DType, VoxelArray } from '../volume';
 import { RandomAccessFile } from './file';
 import { pageArray, pageText, readTiffDirectory, TAG, TiffDirectory, TiffPage } from './tiff-ifd';

@@ -9,7 +9,7 @@
  * await write('copy.nii.gz', src);     // converts slab by slab, never holding the whole volume
  */
 import { VolumeFormatError } from '../errors';
-import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
+import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { allocate, bytesPerVoxel, Volume } from '../volume';
 import { createHdf5Writer, Hdf5WriteOptions, openHdf5 } from './hdf5';
 import { createNiftiWriter, NiftiWriteOptions, openNifti } from './nifti';

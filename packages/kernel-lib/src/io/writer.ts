@@ -11,7 +11,7 @@
  * } catch (e) { await out.abort(); throw e; }
  */
 import { VolumeShapeError } from '../errors';
-import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
+import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { DType, Shape3, Vec3, Volume } from '../volume';
 import { READ_CHUNK_BYTES } from './contiguous';
 

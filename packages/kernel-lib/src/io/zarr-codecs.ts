@@ -7,7 +7,7 @@
  */
 import { gzipSync, gunzipSync, deflateSync, inflateSync } from 'zlib';
 
-import { importEsm } from '../kernel/esm';
+import { importEsm } from '../runtime/esm';
 
 /** The zarrita module (ESM-only), typed loosely: its types do not resolve from CommonJS. */
 export type Zarrita = any; // eslint-disable-line @typescript-eslint/no-explicit-any

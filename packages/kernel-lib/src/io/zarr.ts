@@ -17,7 +17,7 @@ import { promises as fs } from 'fs';
 import { dirname } from 'path';
 
 import { MdlmaError, UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeShapeError } from '../errors';
-import { throwIfInterrupted, resolveSignal } from '../kernel/interrupt';
+import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { allocate, DType, Shape3, Vec3, Volume, VoxelArray } from '../volume';
 import { replace, temporaryName } from './atomic';
 import { isFolder } from './file';

@@ -2,7 +2,7 @@
  * The `mdlma.echo` comm target: answers every message with its data and buffers. The
  * JupyterLab extension uses it to prove the kernel's comms work (the status bar item).
  */
-import type { CommRegistry } from './comms';
+import type { CommRegistry } from '../runtime/comms';
 
 /** Name of the echo target. */
 export const ECHO_TARGET = 'mdlma.echo';

@@ -10,7 +10,7 @@
 import { format } from 'util';
 
 import { InterruptedError } from '../errors';
-import { comms } from './comms';
+import { comms } from '../runtime/comms';
 import {
   abortRunning,
   createScope,
@@ -19,13 +19,14 @@ import {
   kernelRuntime,
   runInScope,
   setKernelRuntime
-} from './context';
+} from '../runtime/context';
 import { registerEchoTarget } from './echo';
 import { ExecutionQueue } from './execution-queue';
 import { installModuleFallback } from './module-fallback';
 import { ParentWatch, watchParent } from './parent-watch';
 import { loadTslab, TslabExecutor, TslabMessage, TslabServer, WritableSocket } from './tslab-internals';
-import { createMessage, MessageHeader, parseMessage, serializeMessage, WireMessage } from './wire';
+import type { MessageHeader } from '../protocol/jupyter';
+import { createMessage, parseMessage, serializeMessage, WireMessage } from './wire';
 
 /** Options of `startKernel`. */
 export interface StartKernelOptions {

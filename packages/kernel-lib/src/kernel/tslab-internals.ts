@@ -3,7 +3,7 @@
  * tslab exports them but declares some members private; this file names what we rely on,
  * so that a tslab upgrade fails here, loudly, rather than somewhere in a cell.
  */
-import type { MessageHeader } from './wire';
+import type { MessageHeader } from '../protocol/jupyter';
 
 /** A zeromq socket as far as the kernel writes to it. */
 export interface WritableSocket {

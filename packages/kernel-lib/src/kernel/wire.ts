@@ -12,18 +12,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
 
 import { MdlmaError } from '../errors';
+import type { MessageHeader } from '../protocol/jupyter';
 
 const DELIMITER = Buffer.from('<IDS|MSG>');
-
-/** A message header as the spec defines it. */
-export interface MessageHeader {
-  msg_id: string;
-  msg_type: string;
-  session: string;
-  username: string;
-  date: string;
-  version: string;
-}
 
 /** A parsed message: routing identities, the four JSON parts and raw buffers. */
 export interface WireMessage {

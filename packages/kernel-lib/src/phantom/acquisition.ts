@@ -9,7 +9,7 @@
  * const image = await simulateScan(mu, { seed: 1, angles: 96, flux: 4000, ringArtifacts: true });
  */
 import { InterruptedError } from '../errors';
-import { resolveSignal } from '../kernel/interrupt';
+import { resolveSignal } from '../runtime/interrupt';
 import { Volume } from '../volume';
 import { RampFilter, RampWindow, backProjectSinogram } from './fbp';
 import { Rng } from './random';

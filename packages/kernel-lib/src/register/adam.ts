@@ -8,7 +8,7 @@
  * @example
  * const phi = await adamRefine(fixedFeatures, movingFeatures, shape, init, { iterations: 80, learningRate: 1, lambda: 1.25 });
  */
-import { throwIfInterrupted } from '../kernel/interrupt';
+import { throwIfInterrupted } from '../runtime/interrupt';
 import { boxFilter3 } from './interpolate';
 import { MIND_CHANNELS } from './mind';
 

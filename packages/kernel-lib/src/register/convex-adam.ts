@@ -11,7 +11,7 @@
  * const labels = warpVolume(movingLabels, field, { method: 'nearest' });
  */
 import { RegistrationInputError } from '../errors';
-import { resolveSignal, throwIfInterrupted } from '../kernel/interrupt';
+import { resolveSignal, throwIfInterrupted } from '../runtime/interrupt';
 import type { Volume } from '../volume';
 import { adamRefine } from './adam';
 import { coupledConvex, makeInverseConsistent } from './convex';

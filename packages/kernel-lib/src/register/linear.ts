@@ -10,7 +10,7 @@
  * const cross = await registerLinear(ct, mr, { model: 'affine', metric: 'mind' });
  */
 import { RegistrationInputError } from '../errors';
-import { resolveSignal, throwIfInterrupted } from '../kernel/interrupt';
+import { resolveSignal, throwIfInterrupted } from '../runtime/interrupt';
 import type { Vec3, Volume } from '../volume';
 import { averagePool } from './interpolate';
 import { mindSsc, MIND_CHANNELS } from './mind';

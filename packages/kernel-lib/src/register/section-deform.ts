@@ -8,7 +8,7 @@
  * const field = await deformSection(section, image, finestLevel, { lambda: 6 }, signal);
  * const warped = warpVolume(image, field);
  */
-import { throwIfInterrupted } from '../kernel/interrupt';
+import { throwIfInterrupted } from '../runtime/interrupt';
 import type { Vec3, Volume } from '../volume';
 import { adamRefine } from './adam';
 import { DisplacementField } from './field';

@@ -27,7 +27,7 @@
  * showImages([{ image: result.section }, { image: result.warped }]);
  */
 import { RegistrationInputError } from '../errors';
-import { resolveSignal, throwIfInterrupted } from '../kernel/interrupt';
+import { resolveSignal, throwIfInterrupted } from '../runtime/interrupt';
 import { Volume, type Vec3 } from '../volume';
 import { DisplacementField } from './field';
 import { refinePose } from './pose-search';

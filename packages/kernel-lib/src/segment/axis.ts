@@ -12,7 +12,7 @@
  * const run = new InferenceRun({ model, batchSize: 8, signal });
  * await predictAxis(run, volume, 'zx+', 0, volume.shape[0], target);
  */
-import { throwIfInterrupted } from '../kernel';
+import { throwIfInterrupted } from '../runtime';
 import type { SegmentationModel } from '../models';
 import { backProject, sampleSlices, SliceGeometry, type SunAxis, type Volume } from '../volume';
 import { normaliseSlices } from './normalise';

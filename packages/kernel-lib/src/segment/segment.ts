@@ -16,7 +16,7 @@
  */
 import { SegmentOptionError } from '../errors';
 import { createWriter, type VolumeSource, type VolumeWriter } from '../io';
-import { kernelRuntime, resolveSignal, throwIfInterrupted } from '../kernel';
+import { kernelRuntime, resolveSignal, throwIfInterrupted } from '../runtime';
 import { progressBar } from '../display';
 import { SegmentationModel, type ExecutionProvider } from '../models';
 import { Volume, type Shape3, type SunAxis } from '../volume';

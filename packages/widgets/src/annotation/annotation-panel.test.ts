@@ -10,7 +10,7 @@ import { join } from 'path';
 import { Widget } from '@lumino/widgets';
 import { registerAnnotationSession } from '@mdlma/kernel/lib/active/comm';
 import { AnnotationStore } from '@mdlma/kernel/lib/active/annotations';
-import { CommRegistry } from '@mdlma/kernel/lib/kernel/comms';
+import { CommRegistry } from '@mdlma/kernel/lib/runtime/comms';
 
 import { AnnotationPanel } from './annotation-panel';
 import { AnnotationClient, type AnnotationChannel } from './channel';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 
-import { comms, CommTransport } from '../../kernel';
+import { comms, CommTransport } from '../../runtime';
 import { Volume } from '../../volume';
 import { MimeBundle, setDisplaySink } from '../output';
 import { show } from './show';

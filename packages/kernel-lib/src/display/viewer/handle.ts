@@ -15,7 +15,7 @@
 import { inspect } from 'util';
 
 import { VolumeShapeError } from '../../errors';
-import { Comm, CommMessage, comms } from '../../kernel';
+import { Comm, CommMessage, comms } from '../../runtime';
 import type { Shape3, Vec3, Volume } from '../../volume';
 import type { LayerOptions, LayerSpec, ViewerLayout } from './payload';
 import { VIEWER_TARGET } from './payload';

@@ -1,6 +1,6 @@
 import { CommClosedError, KernelNotRunningError } from '../errors';
 import { CommRegistry, CommTransport, UnknownCommTargetError } from './comms';
-import type { MessageHeader } from './wire';
+import type { MessageHeader } from '../protocol/jupyter';
 
 /** A transport that records what the kernel would send to the frontend. */
 function recordingTransport() {

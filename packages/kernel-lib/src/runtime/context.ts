@@ -11,7 +11,7 @@
  */
 import { AsyncLocalStorage } from 'async_hooks';
 
-import type { MessageHeader } from './wire';
+import type { MessageHeader } from '../protocol/jupyter';
 
 /** The request a piece of code serves: its header (for output routing) and its abort controller. */
 export interface ExecutionScope {

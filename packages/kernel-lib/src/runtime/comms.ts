@@ -13,7 +13,7 @@ import { randomUUID } from 'crypto';
 
 import { CommClosedError, KernelNotRunningError, MdlmaError } from '../errors';
 import { kernelRuntime, runWithParent } from './context';
-import type { MessageHeader } from './wire';
+import type { MessageHeader } from '../protocol/jupyter';
 
 /** JSON-compatible data carried by a comm message. */
 export type CommData = Record<string, unknown>;
