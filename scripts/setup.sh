@@ -43,8 +43,9 @@ fi
 step "TypeScript build"
 npx tsc -b packages/kernel-lib packages/widgets packages/labextension
 # npm links a workspace's bin only if it existed at install time; on a fresh clone it did not yet.
-chmod +x packages/kernel-lib/lib/cli.js
-[[ -e node_modules/.bin/mdlma ]] || ln -s ../@mdlma/kernel/lib/cli.js node_modules/.bin/mdlma
+chmod +x packages/kernel-lib/lib/cli/mdlma.js
+# Always (re)linked: a link of an older layout (lib/cli.js) would run stale code or dangle.
+ln -sfn ../@mdlma/kernel/lib/cli/mdlma.js node_modules/.bin/mdlma
 
 labext_inputs=$(find packages/labextension/src packages/labextension/style packages/labextension/schema packages/widgets/src packages/widgets/style \
   packages/labextension/package.json packages/labextension/pyproject.toml packages/labextension/mdlma_lab -type f \
@@ -58,12 +59,12 @@ if changed labextension $labext_inputs || ! .venv/bin/python -c 'import mdlma_la
 fi
 
 step "kernelspec \"TypeScript (MDLMA)\""
-node packages/kernel-lib/lib/cli.js kernel install --prefix .venv >/dev/null
+node packages/kernel-lib/lib/cli/mdlma.js kernel install --prefix .venv >/dev/null
 
 mkdir -p examples/data
 if [[ ! -f examples/data/implant-128.nii.gz ]]; then
   step "sample data: 128^3 implant phantom (examples/data/implant-128.nii.gz)"
-  node packages/kernel-lib/lib/cli.js phantom --size 128 --seed 7 --stage 8 --out examples/data/implant-128.nii.gz
+  node packages/kernel-lib/lib/cli/mdlma.js phantom --size 128 --seed 7 --stage 8 --out examples/data/implant-128.nii.gz
 fi
 if [[ ! -f examples/data/qim3d/bone_128x128x128.tif ]]; then
   step "sample data: real bone micro-CT from the qim3d wheel"

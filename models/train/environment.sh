@@ -4,7 +4,7 @@
 #
 # Debian's python3-torch (installed with apt-get when missing and running as root or with passwordless sudo), the
 # virtual environment $venv (system site packages + pip onnxruntime, nibabel) and the built mdlma CLI
-# (packages/kernel-lib/lib/cli.js, which makes the phantoms).
+# (packages/kernel-lib/lib/cli/mdlma.js, which makes the phantoms).
 # Env: MDLMA_TRAIN_VENV (default <repo>/.venv-train). Sets: repo, venv.
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,7 +37,7 @@ if ! "$venv/bin/python" -c "import onnxruntime, nibabel" 2>/dev/null; then
 fi
 
 # ---- the mdlma CLI (phantom generator)
-if [[ ! -f "$repo/packages/kernel-lib/lib/cli.js" ]]; then
-  echo "models/train needs the built mdlma CLI (packages/kernel-lib/lib/cli.js): run npm run build first" >&2
+if [[ ! -f "$repo/packages/kernel-lib/lib/cli/mdlma.js" ]]; then
+  echo "models/train needs the built mdlma CLI (packages/kernel-lib/lib/cli/mdlma.js): run npm run build first" >&2
   exit 1
 fi

@@ -15,7 +15,7 @@ import sunlib as S
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-CLI = os.path.join(REPO, "packages", "kernel-lib", "lib", "cli.js")
+CLI = os.path.join(REPO, "packages", "kernel-lib", "lib", "cli", "mdlma.js")
 BONE = os.path.join(REPO, "examples", "data", "qim3d", "bone_128x128x128.tif")
 
 HELDOUT_FIRST_SEED = 1000

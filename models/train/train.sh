@@ -10,7 +10,7 @@
 #                                              fine-tune on exported image/label pairs (NIfTI)
 #   bash models/train/train.sh --help          all options of train.py
 #
-# Needs: Node (the mdlma CLI built: packages/kernel-lib/lib/cli.js), Debian's python3-torch (installed with apt-get when
+# Needs: Node (the mdlma CLI built: packages/kernel-lib/lib/cli/mdlma.js), Debian's python3-torch (installed with apt-get when
 # missing and we may), and a virtual environment .venv-train (system site packages + pip onnxruntime, nibabel): see
 # environment.sh.
 # Env: MDLMA_TRAIN_VENV (default <repo>/.venv-train), MDLMA_TRAIN_THREADS (default 2), NICE (default 10).

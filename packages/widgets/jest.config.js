@@ -9,6 +9,7 @@ module.exports = {
     '\\.svg$': '<rootDir>/jest.raw-transform.js',
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { module: 'commonjs', jsx: 'react', esModuleInterop: true, isolatedModules: true, allowJs: true } }]
   },
-  moduleNameMapper: { '\\.css$': '<rootDir>/jest.raw-transform.js' },
+  // kernel-lib's test fixtures are not in its lib/: tests load them from its source (tsconfig.json "paths" types them).
+  moduleNameMapper: { '\\.css$': '<rootDir>/jest.raw-transform.js', '^@mdlma/kernel-fixtures/(.*)$': '<rootDir>/../kernel-lib/src/$1.fixture' },
   transformIgnorePatterns: [`/node_modules/(?!(${esModules.join('|')})/)`]
 };

@@ -54,7 +54,7 @@ def _phantom(out: Path, weeks: int, seed: int) -> int:
     """Writes a 64³ phantom with the mdlma command unless it is there; returns the image's size in bytes."""
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        cli = REPO / "packages" / "kernel-lib" / "lib" / "cli.js"
+        cli = REPO / "packages" / "kernel-lib" / "lib" / "cli" / "mdlma.js"
         subprocess.run(["node", str(cli), "phantom", "--out", str(out), "--size", "64", "--seed", str(seed),
                         "--stage", str(weeks), "--material", "Mg-10Gd"], check=True, capture_output=True)
     return out.stat().st_size

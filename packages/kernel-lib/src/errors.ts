@@ -83,6 +83,16 @@ export class OutputPathError extends MdlmaError {
   }
 }
 
+/**
+ * A command line of `mdlma` that does not parse: an unknown option, a missing or bad value, a missing argument.
+ * `option` and `value` name what was wrong where one option was; every command exits 2 with it.
+ */
+export class UsageError extends MdlmaError {
+  constructor(readonly reason: string, readonly option?: string, readonly value?: string) {
+    super(`${option === undefined ? '' : `${option} `}${reason}${value === undefined ? '' : `; got ${JSON.stringify(value)}`}.`);
+  }
+}
+
 /** A phantom option out of range (size, seed, stage, flux, ...). */
 export class PhantomOptionError extends MdlmaError {
   constructor(readonly option: string, readonly reason: string) {

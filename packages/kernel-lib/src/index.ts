@@ -20,3 +20,8 @@ export * from './segment';
 export * from './metrics';
 export * from './active';
 export * from './catalog';
+export {
+  CatalogConnection, KERNEL_PACKAGE_VERSION, catalog, catalogConfigPath, checkPathMap, connectCatalog, readCatalogSettings,
+  saveCatalogSettings, toLocalPath, toRemotePath
+} from './catalog/node';
+export type { CatalogFile, CatalogSettings, ConnectOptions, DerivedRegistration, PathMap } from './catalog/node';

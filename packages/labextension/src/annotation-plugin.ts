@@ -1,8 +1,8 @@
 /**
  * The annotation panel beside the notebook. Route (documented in kernel-lib active/panel.ts): a cell runs
- * `openAnnotationPanel(al)`, whose output has the MIME type `application/vnd.mdlma.annotation+json`; this plugin
- * renders that output as a button and opens the panel in the main area to the right of the notebook the first time
- * the output appears (again after a page reload, since outputs are re-rendered then). The panel opens its own
+ * `openAnnotationPanel(al)`, whose output has the MIME type `ANNOTATION_PANEL_MIME` (`@mdlma/kernel/protocol`); this
+ * plugin renders that output as a button and opens the panel in the main area to the right of the notebook the first
+ * time the output appears (again after a page reload, since outputs are re-rendered then). The panel opens its own
  * `mdlma.annotation` comm to the notebook's kernel; the kernel's `hello` carries the whole annotation document.
  *
  * @example
@@ -13,20 +13,17 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Kernel } from '@jupyterlab/services';
-import { AnnotationClient, AnnotationPanel, type AnnotationChannel } from '@mdlma/widgets';
 import { Widget } from '@lumino/widgets';
-
-/** The output MIME type (kernel-lib active/panel.ts). */
-export const ANNOTATION_PANEL_MIME = 'application/vnd.mdlma.annotation+json';
-
-/** The comm target (kernel-lib active/comm.ts). */
-const ANNOTATION_TARGET = 'mdlma.annotation';
+import {
+  ANNOTATION_PANEL_MIME, ANNOTATION_TARGET, type AnnotationKernelMessage, type AnnotationOpenData, type AnnotationPanelPayload
+} from '@mdlma/kernel/protocol';
+import { AnnotationClient, AnnotationPanel, type AnnotationChannel } from '@mdlma/widgets';
 
 /** Open panels by kernel and session, so that a re-rendered output does not open a second one. */
 const openPanels = new Map<string, AnnotationPanel>();
 
 /** A kernel comm as the panel's channel (buffers as Uint8Array both ways). */
-export function commChannel(kernel: Kernel.IKernelConnection): { channel: AnnotationChannel; open: (data: Record<string, unknown>) => void } {
+export function commChannel(kernel: Kernel.IKernelConnection): { channel: AnnotationChannel; open: (data: AnnotationOpenData) => void } {
   const comm = kernel.createComm(ANNOTATION_TARGET);
   const channel: AnnotationChannel = {
     send: (data, buffers) => {
@@ -44,7 +41,7 @@ export function commChannel(kernel: Kernel.IKernelConnection): { channel: Annota
   };
   comm.onMsg = msg => {
     const buffers = (msg.buffers ?? []).map(b => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)));
-    channel.onMessage?.({ data: msg.content.data as Record<string, any>, buffers });
+    channel.onMessage?.({ data: msg.content.data as unknown as AnnotationKernelMessage, buffers });
   };
   comm.onClose = () => channel.onClose?.();
   return { channel, open: data => comm.open(data as never) };
@@ -58,7 +55,7 @@ export const annotationPanelPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IRenderMimeRegistry, INotebookTracker],
   activate: (app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, tracker: INotebookTracker) => {
     const user = app.serviceManager.user?.identity?.username ?? `user-${Math.random().toString(36).slice(2, 8)}`;
-    const open = (notebook: NotebookPanel, payload: Payload): AnnotationPanel | undefined => {
+    const open = (notebook: NotebookPanel, payload: AnnotationPanelPayload): AnnotationPanel | undefined => {
       const kernel = notebook.sessionContext.session?.kernel;
       if (!kernel) return undefined;
       const key = `${kernel.id}:${payload.session}`;
@@ -92,21 +89,12 @@ export const annotationPanelPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** What the kernel's output carries. */
-interface Payload {
-  session: string;
-  shape: number[];
-  classes: string[];
-  file?: string;
-  suggestions?: number;
-}
-
 /** The output: a line of text and a button that (re)opens the panel; opens it once when first shown. */
 class AnnotationOutput extends Widget implements IRenderMime.IRenderer {
   constructor(
     options: IRenderMime.IRendererOptions,
     private readonly locate: (node: HTMLElement) => NotebookPanel | null,
-    private readonly open: (notebook: NotebookPanel, payload: Payload) => AnnotationPanel | undefined
+    private readonly open: (notebook: NotebookPanel, payload: AnnotationPanelPayload) => AnnotationPanel | undefined
   ) {
     super();
     this.addClass('mdlma-AnnotationOutput');
@@ -114,7 +102,7 @@ class AnnotationOutput extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const payload = model.data[this.mimeType] as unknown as Payload;
+    const payload = model.data[this.mimeType] as unknown as AnnotationPanelPayload;
     this.payload = payload;
     this.node.replaceChildren();
     const text = document.createElement('span');
@@ -144,6 +132,6 @@ class AnnotationOutput extends Widget implements IRenderMime.IRenderer {
   }
 
   private readonly mimeType: string;
-  private payload?: Payload;
+  private payload?: AnnotationPanelPayload;
   private opened = false;
 }

@@ -1,24 +1,26 @@
 /**
  * The SciCat browser in the left sidebar: its settings (URL, path mapping, page size) and the notebook it inserts
- * "Open in notebook" cells into. Behaviour lives in @mdlma/widgets' CatalogSidebar.
+ * "Open in notebook" cells into; provided to other extensions as the catalog service (`ICatalogService`).
+ * Behaviour lives in @mdlma/widgets' CatalogSidebar.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Clipboard } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { searchIcon } from '@jupyterlab/ui-components';
-import { CatalogSidebar } from '@mdlma/widgets';
+import { CatalogSidebar, ICatalogService } from '@mdlma/widgets';
 
 const PLUGIN_ID = '@mdlma/labextension:catalog-sidebar';
 
-/** Adds the SciCat catalog browser to the left area. */
-export const catalogSidebarPlugin: JupyterFrontEndPlugin<void> = {
+/** Adds the SciCat catalog browser to the left area and provides it as the catalog service. */
+export const catalogSidebarPlugin: JupyterFrontEndPlugin<ICatalogService> = {
   id: PLUGIN_ID,
   description: 'Browse the SciCat catalog: log in, search, look at datasets, open them in a notebook.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ISettingRegistry, ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null) => {
+  provides: ICatalogService,
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null): ICatalogService => {
     let saveUrl: (url: string) => void = () => undefined;
     const sidebar = new CatalogSidebar({
       copy: text => Clipboard.copyToSystem(text),
@@ -46,6 +48,7 @@ export const catalogSidebarPlugin: JupyterFrontEndPlugin<void> = {
         })
         .catch(reason => console.warn(`${PLUGIN_ID}: the settings could not be loaded`, reason));
     }
+    return sidebar;
   }
 };
 

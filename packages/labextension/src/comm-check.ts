@@ -6,9 +6,7 @@
  * const result = await checkKernelComms(kernel);  // { ok: true, roundTripMs: 9 }
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
-
-/** The kernel-side echo target (kernel-lib src/kernel/echo.ts). */
-export const ECHO_TARGET = 'mdlma.echo';
+import { ECHO_TARGET, type EchoReply } from '@mdlma/kernel/protocol';
 
 /** The outcome of a check. */
 export type CommCheckResult = { ok: true; roundTripMs: number } | { ok: false; reason: string };
@@ -20,7 +18,7 @@ export async function checkKernelComms(kernel: Kernel.IKernelConnection, timeout
   try {
     const echoed = new Promise<KernelMessage.ICommMsgMsg>((resolve, reject) => {
       comm.onMsg = msg => {
-        if ((msg.content.data as { type?: string }).type === 'echo') {
+        if ((msg.content.data as Partial<EchoReply>).type === 'echo') {
           resolve(msg);
         }
       };

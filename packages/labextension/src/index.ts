@@ -7,13 +7,12 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
-import { CommStatus } from '@mdlma/widgets';
+import { CommStatus, volumeRendererFactory } from '@mdlma/widgets';
 
 import { annotationPanelPlugin } from './annotation-plugin';
 import { checkKernelComms } from './comm-check';
 import { catalogSidebarPlugin } from './catalog-sidebar-plugin';
-import { jobPanelPlugin } from './job-panel-plugin';
-import { volumeRendererFactory } from './volume-renderer';
+import { jobPanelPlugin, jobServicePlugin } from './job-panel-plugin';
 
 /** The kernelspec name of the MDLMA kernel (kernel-lib src/kernel/kernelspec.ts). */
 const MDLMA_KERNEL = 'mdlma';
@@ -91,4 +90,4 @@ const volumeViewerPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [commStatusPlugin, volumeViewerPlugin, jobPanelPlugin, catalogSidebarPlugin, annotationPanelPlugin];
+export default [commStatusPlugin, volumeViewerPlugin, jobServicePlugin, jobPanelPlugin, catalogSidebarPlugin, annotationPanelPlugin];

@@ -1,12 +1,13 @@
 /**
- * The Slurm job panel in JupyterLab: a command (palette, launcher) that opens `JobPanel` in the main
- * area, restored on reload. The panel talks only to `/mdlma/api/slurm/` (SlurmJobService).
+ * The Slurm jobs in JupyterLab: the job service (`IJobService`, over `/mdlma/api/slurm/`) for this and
+ * other extensions, and a command (palette, launcher) that opens `JobPanel` on it in the main area,
+ * restored on reload.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { runningIcon } from '@jupyterlab/ui-components';
-import { JobPanel } from '@mdlma/widgets';
+import { IJobService, JobPanel } from '@mdlma/widgets';
 
 import { SlurmJobService } from './slurm-api';
 
@@ -14,13 +15,29 @@ namespace CommandIDs {
   export const openJobs = 'mdlma:open-slurm-jobs';
 }
 
+/** Provides the Slurm API of this Jupyter server as the job service. */
+export const jobServicePlugin: JupyterFrontEndPlugin<IJobService> = {
+  id: '@mdlma/labextension:slurm-job-service',
+  description: "The Slurm jobs of this Jupyter server (templates, submissions, logs, actions) over the server's /mdlma/api/slurm/.",
+  autoStart: true,
+  provides: IJobService,
+  activate: (app: JupyterFrontEnd): IJobService => new SlurmJobService(app.serviceManager.serverSettings)
+};
+
 /** Opens the Slurm job panel: templates, composer, job table, logs. */
 export const jobPanelPlugin: JupyterFrontEndPlugin<void> = {
   id: '@mdlma/labextension:slurm-jobs',
   description: 'The Slurm job panel: compose jobs from templates, watch them, read their logs, open spawned apps.',
   autoStart: true,
+  requires: [IJobService],
   optional: [ICommandPalette, ILauncher, ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, palette: ICommandPalette | null, launcher: ILauncher | null, restorer: ILayoutRestorer | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    service: IJobService,
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null,
+    restorer: ILayoutRestorer | null
+  ) => {
     const settings = app.serviceManager.serverSettings;
     const tracker = new WidgetTracker<MainAreaWidget<JobPanel>>({ namespace: 'mdlma-slurm-jobs' });
     // The jupyterlab template serves its app under this server's proxy path, so "Open" reaches it.
@@ -37,7 +54,7 @@ export const jobPanelPlugin: JupyterFrontEndPlugin<void> = {
           return open;
         }
         const panel = new JobPanel({
-          service: new SlurmJobService(settings),
+          service,
           defaults: { proxy_base: proxyBase },
           storage: window.localStorage,
           storageKey: `mdlma:slurm-watch:${settings.baseUrl}`

@@ -10,26 +10,30 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
-  AppConnection,
-  AppInfo,
-  IJobService,
-  JobAction,
-  JobDetails,
-  JobLog,
-  JobServiceError,
-  JobTemplateInfo,
-  RenderedJob,
-  SlurmJob,
-  SubmitRequest,
-  SubmittedJob
-} from '@mdlma/widgets';
+  SLURM_API_PATH,
+  type AppConnection,
+  type AppInfo,
+  type JobAction,
+  type JobActionResult,
+  type JobDetails,
+  type JobList,
+  type JobLog,
+  type JobTemplateInfo,
+  type RenderedJob,
+  type SlurmErrorBody,
+  type SlurmJob,
+  type SubmitRequest,
+  type SubmittedJob,
+  type TemplateList
+} from '@mdlma/kernel/protocol';
+import { IJobService, JobServiceError } from '@mdlma/widgets';
 
 /** The Slurm API of this Jupyter server. */
 export class SlurmJobService implements IJobService {
   constructor(readonly settings: ServerConnection.ISettings) {}
 
   async templates(): Promise<JobTemplateInfo[]> {
-    return (await this._request<{ templates: JobTemplateInfo[] }>('templates')).templates;
+    return (await this._request<TemplateList>('templates')).templates;
   }
 
   render(request: SubmitRequest): Promise<RenderedJob> {
@@ -41,7 +45,7 @@ export class SlurmJobService implements IJobService {
   }
 
   async list(): Promise<SlurmJob[]> {
-    return (await this._request<{ jobs: SlurmJob[] }>('jobs')).jobs;
+    return (await this._request<JobList>('jobs')).jobs;
   }
 
   show(id: string): Promise<JobDetails> {
@@ -53,7 +57,7 @@ export class SlurmJobService implements IJobService {
   }
 
   async act(id: string, action: JobAction): Promise<SlurmJob> {
-    return (await this._request<{ job: SlurmJob }>(`jobs/${encodeURIComponent(id)}/${action}`, { method: 'POST' })).job;
+    return (await this._request<JobActionResult>(`jobs/${encodeURIComponent(id)}/${action}`, { method: 'POST' })).job;
   }
 
   app(id: string): Promise<AppInfo> {
@@ -76,7 +80,7 @@ export class SlurmJobService implements IJobService {
 
   /** A call of `/mdlma/api/slurm/<path>`; its JSON, or a JobServiceError. */
   private async _request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const url = URLExt.join(this.settings.baseUrl, 'mdlma', 'api', 'slurm', path);
+    const url = URLExt.join(this.settings.baseUrl, SLURM_API_PATH, path);
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, this.settings);
@@ -91,7 +95,7 @@ export class SlurmJobService implements IJobService {
       // a proxy's HTML error page, for instance
     }
     if (!response.ok) {
-      const report = (body as { error?: Record<string, unknown> } | undefined)?.error;
+      const report = (body as Partial<SlurmErrorBody> | undefined)?.error;
       const reason = (body as { message?: string } | undefined)?.message;
       if (report && typeof report === 'object') {
         throw new JobServiceError(String(report.type ?? 'Error'), String(report.message ?? text), response.status, report);

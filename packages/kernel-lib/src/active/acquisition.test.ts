@@ -1,8 +1,8 @@
 import { StochasticInferenceError, ActiveLearningError } from '../errors';
 import { SegmentationModel } from '../models';
+import { voxelOf } from '../protocol';
 import type { Shape3 } from '../volume';
 import { acquire, aggregateSlices, kCenterGreedy, sliceEmbeddings, voxelUncertainty, type AcquisitionInput } from './acquisition';
-import { voxelOf } from './planes';
 
 const C = 4;
 

@@ -24,9 +24,10 @@
  */
 import { ActiveLearningError, StochasticInferenceError } from '../errors';
 import type { SegmentationModel } from '../models';
-import { Rng } from '../phantom';
+import { Rng } from '../numeric';
+import { type OrthogonalAxis, sliceCount, type Suggestion } from '../protocol';
 import type { Shape3 } from '../volume';
-import { checkAxis, sliceCount, sliceOfVoxel, type OrthogonalAxis } from './planes';
+import { checkAxis, sliceOfVoxel } from './planes';
 
 /** Voxel uncertainty measures. */
 export type UncertaintyKind = 'entropy' | 'margin' | 'least-confidence';
@@ -50,18 +51,6 @@ export interface AcquisitionInput {
   probs: Float32Array;
   features?: Float32Array;
   featureCount?: number;
-}
-
-/** One suggested slice. */
-export interface Suggestion {
-  axis: OrthogonalAxis;
-  index: number;
-  /** The strategy's score of this slice (higher = more worth annotating). */
-  score: number;
-  /** 1 for the first pick of the batch. */
-  rank: number;
-  /** Why, in words (for the panel's queue). */
-  reason: string;
 }
 
 /** Options of `acquire`. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { ActiveLearningError } from '../errors';
-import { AnnotationStore, runsFromPixels, UNLABELLED } from './annotations';
-import { voxelOf } from './planes';
+import { UNLABELLED, voxelOf } from '../protocol';
+import { AnnotationStore } from './annotations';
 
 const shape = [4, 5, 6] as const;
 
@@ -98,9 +98,5 @@ describe('AnnotationStore', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('turns pixel lists into runs', () => {
-    expect(runsFromPixels([5, 3, 4, 9, 4])).toEqual([3, 3, 9, 1]);
   });
 });

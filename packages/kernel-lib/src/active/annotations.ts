@@ -5,8 +5,8 @@
  * replica: the `mdlma.annotation` comm feeds it strokes or raw Yjs updates, and `persist` appends every update to
  * `<name>.annot.yjs` (length-prefixed Yjs updates) as it happens, so that a crash loses nothing already received.
  *
- * Runs: pixel indices within the slice (row-major in the slice's [rows, cols], see planes.ts), as
- * [start, length, start, length, ...].
+ * The document's shape, `AnnotationOp`, `UNLABELLED` and the pixel runs are the protocol's (protocol/annotation.ts,
+ * protocol/run-length.ts), shared with the panel's replica.
  *
  * @example
  * const store = new AnnotationStore({ shape: [64, 64, 64], classes: 4 });
@@ -17,30 +17,15 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'fs';
 
-
 import { ActiveLearningError } from '../errors';
-import { writeFileAtomic } from './files';
-import { checkAxis, checkSlice, sliceShape, voxelOf, type OrthogonalAxis } from './planes';
+import { writeFileAtomicallySync } from '../files';
+import {
+  type AnnotatedSlice, ANNOTATION_DOCUMENT, type AnnotationOp, forEachRunPixel, type OrthogonalAxis, runsByValue,
+  runsFromPixels, runsOfMask, sliceKey, sliceShape, UNLABELLED, voxelOf
+} from '../protocol';
 import type { Shape3 } from '../volume';
+import { checkAxis, checkSlice } from './planes';
 import { Y, type YArray, type YDoc, type YUndoManager } from './yjs';
-
-
-/** Label value of voxels nobody annotated (and of an operation that erases). */
-export const UNLABELLED = 255;
-
-/** One edit operation as stored in the document. */
-export interface AnnotationOp {
-  id: string;
-  user: string;
-  axis: OrthogonalAxis;
-  slice: number;
-  /** 0..C-1 paints, 255 erases. */
-  label: number;
-  /** [start, length, ...] pixel runs within the slice. */
-  runs: number[];
-  /** Milliseconds since 1970, when the edit was made. */
-  time: number;
-}
 
 /** A stroke as the panel (or a script) sends it: `runs`, or `pixels` (indices in the slice), or a `mask`. */
 export interface StrokeInput {
@@ -55,20 +40,13 @@ export interface StrokeInput {
   id?: string;
 }
 
-/** An annotated slice and how many of its voxels carry a label. */
-export interface AnnotatedSlice {
-  axis: OrthogonalAxis;
-  index: number;
-  voxels: number;
-}
-
 /** A Yjs replica of a volume's annotations; see the module header. */
 export class AnnotationStore {
   constructor(options: AnnotationStore.IOptions) {
     this.shape = [...options.shape] as unknown as Shape3;
     this.classes = options.classes;
     this.doc = options.doc ?? new Y.Doc();
-    this.ops = this.doc.getArray<AnnotationOp>('ops');
+    this.ops = this.doc.getArray<AnnotationOp>(ANNOTATION_DOCUMENT.ops);
     this.ops.observe(() => (this.dirty = true));
     if (options.persist) this.persist(options.persist);
   }
@@ -113,10 +91,11 @@ export class AnnotationStore {
     if (labels2d.length !== h * w) {
       throw new ActiveLearningError('labels2d', `has ${labels2d.length} pixels; slice ${slice} along ${axis} is ${h} x ${w} = ${h * w}`);
     }
+    const byLabel = runsByValue(labels2d.length, p => labels2d[p]);
     const ops: AnnotationOp[] = [];
     for (let label = 0; label < this.classes; label++) {
-      const runs = Private.runsWhere(labels2d, v => v === label);
-      if (runs.length) ops.push(this.toOp({ user, axis, slice, label, runs }));
+      const runs = byLabel.get(label);
+      if (runs) ops.push(this.toOp({ user, axis, slice, label, runs }));
     }
     for (let p = 0; p < labels2d.length; p++) {
       const v = labels2d[p];
@@ -172,7 +151,7 @@ export class AnnotationStore {
     const labels = this.labels();
     const seen = new Map<string, AnnotatedSlice>();
     for (const op of this.ops.toArray()) {
-      const key = `${op.axis}:${op.slice}`;
+      const key = sliceKey(op.axis, op.slice);
       if (seen.has(key)) continue;
       const [h, w] = sliceShape(this.shape, op.axis);
       let voxels = 0;
@@ -184,7 +163,7 @@ export class AnnotationStore {
 
   /** Writes the document as one compacted update to `path` (atomically); later updates append to it if persisting. */
   save(path: string): void {
-    writeFileAtomic(path, Private.record(this.encodeState()));
+    writeFileAtomicallySync(path, Private.record(this.encodeState()), { createFolder: true });
   }
 
   /** Starts appending every update to `path` (written first with the current state unless `writeState` is false). */
@@ -210,7 +189,7 @@ export class AnnotationStore {
     else if (stroke.pixels) runs = runsFromPixels(stroke.pixels);
     else if (stroke.mask) {
       if (stroke.mask.length !== pixels) throw new ActiveLearningError('mask', `has ${stroke.mask.length} pixels; the slice has ${pixels}`);
-      runs = Private.runsWhere(stroke.mask, v => v !== 0);
+      runs = runsOfMask(stroke.mask);
     } else throw new ActiveLearningError('stroke', 'needs runs, pixels or a mask');
     if (runs.length % 2) throw new ActiveLearningError('runs', 'must be [start, length, ...] pairs');
     for (let r = 0; r < runs.length; r += 2) {
@@ -224,9 +203,7 @@ export class AnnotationStore {
 
   private apply(op: AnnotationOp, out: Uint8Array): void {
     const [, w] = sliceShape(this.shape, op.axis);
-    for (let r = 0; r < op.runs.length; r += 2) {
-      for (let p = op.runs[r], end = p + op.runs[r + 1]; p < end; p++) out[voxelOf(this.shape, op.axis, op.slice, Math.floor(p / w), p % w)] = op.label;
-    }
+    forEachRunPixel(op.runs, p => (out[voxelOf(this.shape, op.axis, op.slice, Math.floor(p / w), p % w)] = op.label));
   }
 
   private undoManager(user: string): YUndoManager {
@@ -258,33 +235,10 @@ export namespace AnnotationStore {
   }
 }
 
-/** Runs [start, length, ...] of a list of pixel indices (any order, duplicates allowed). */
-export function runsFromPixels(pixels: ArrayLike<number>): number[] {
-  const sorted = Float64Array.from(pixels).sort();
-  const runs: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const p = sorted[i];
-    if (i > 0 && p === sorted[i - 1]) continue;
-    if (runs.length && runs[runs.length - 2] + runs[runs.length - 1] === p) runs[runs.length - 1]++;
-    else runs.push(p, 1);
-  }
-  return runs;
-}
-
 namespace Private {
   /** The transaction origin of a user's edits (what their UndoManager tracks); interned so identity matches. */
   export function origin(user: string): string {
     return `user:${user}`;
-  }
-
-  export function runsWhere(values: ArrayLike<number>, test: (v: number) => boolean): number[] {
-    const runs: number[] = [];
-    for (let p = 0; p < values.length; p++) {
-      if (!test(values[p])) continue;
-      if (runs.length && runs[runs.length - 2] + runs[runs.length - 1] === p) runs[runs.length - 1]++;
-      else runs.push(p, 1);
-    }
-    return runs;
   }
 
   /** One log record: uint32 little-endian length, then the update. */

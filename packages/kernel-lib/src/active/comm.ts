@@ -1,55 +1,34 @@
 /**
- * The `mdlma.annotation` comm (DESIGN.md, "Comms"): how the annotation panel talks to an active-learning session in
- * the kernel. The panel opens a comm with `{session?: name, user?}` (default: the latest session) and gets a `hello`
- * with the volume's shape, the classes and the whole Yjs document (buffers[0]) to start its replica. Then every
- * message is JSON with a `type` (and an optional `id`, echoed as `replyTo`); binary payloads travel as buffers.
+ * The kernel's side of the `mdlma.annotation` comm: it serves an active-learning session to the annotation panel. The
+ * messages (types, fields, buffers, replies) are protocol/annotation-messages.ts; the Yjs document they keep in step
+ * is protocol/annotation.ts. The panel opens a comm with `{session?, user?}` (default: the latest session) and gets a
+ * `hello` with the volume's shape, the classes and the whole document (buffers[0]) to start its replica; from then on
+ * every change of the kernel's replica that did not come from this comm's own `yjs-update` (the kernel, another
+ * user's comm, the operation the kernel made for this comm's `stroke`, sent before its `ack`) goes to the panel as a
+ * `yjs-update`, so that replicas converge, and every model update as `model-updated`.
  *
- * Slices are grid planes: axis `z` is [rows y, cols x], `y` is [z, x], `x` is [z, y]; pixel p = row * cols + col;
- * runs are [start, length, ...] of pixels. The Yjs document holds one `Y.Array` named `ops` of plain objects
- * {id, user, axis, slice, label, runs: number[], time}, replayed in array order (label 255 erases).
- *
- * Panel -> kernel:
- * | type | fields | kernel does, replies |
- * |---|---|---|
- * | `stroke` | user, axis, slice, label (255 erases), runs or pixels (JSON), or buffers[0] = Uint32 LE runs | one operation, one undo step; `ack` {op, annotatedSlices} |
- * | `set-slice` | user, axis, slice; buffers[0] = Uint8 [rows*cols] labels (255 = leave) | `ack` |
- * | `accept-prediction` | user, axis, slice | the slice's predicted labels as annotation; `ack` |
- * | `undo`, `redo` | user | that user's last edit; `ack` {done} |
- * | `yjs-update` | buffers[0] = a Yjs update from the panel's own document | applied to the replica; no reply |
- * | `get-slice` | axis, slice, image? | `slice` {shape, layers}; buffers = [annotations, prediction, confidence 0-255] as Uint8 [rows*cols], then with `image: true` the image slice as Float32 LE |
- * | `suggest` | k, strategy?, axis? | `suggestions` {items: [{axis, index, score, rank, reason}]} |
- * | `update` | | trains the head, re-predicts; `model-updated` {record} |
- * | `state` | | `state` {annotatedSlices, history}; buffers[0] = the Yjs document |
- * | `export-labels` | path? (.nii or .nii.gz, relative to the kernel's working folder and inside it, never the session's `source`; default `<session>.labels.nii.gz`) | writes the annotations as a uint8 NIfTI label volume (255 = unlabelled); `labels-exported` {path, absolutePath, labelledVoxels, counts: voxels per class} |
- *
- * Kernel -> panel, unasked: `yjs-update` (buffers[0]) for every change that did not come from this comm's own
- * `yjs-update` (the kernel, another user's comm, and the operations the kernel made for this comm's `stroke`,
- * `set-slice`, `accept-prediction`, `undo`, `redo`: sent before their `ack`), so replicas converge;
- * `model-updated` {record} after every `update` (refresh the overlays). Failures reply `error` {request, error (the
- * typed error's name), message}.
- *
- * Two ways to edit, never both for one edit: send `stroke` messages and let the kernel's document be the source (the
- * panel's replica follows through `yjs-update`), or edit the panel's own Y.Doc (with its own Y.UndoManager) and send
- * its updates as `yjs-update`. Either way the kernel's replica holds the stroke as soon as the message arrives.
+ * Two ways to edit, never both for one edit: the panel edits its own Y.Doc (with its own Y.UndoManager) and sends its
+ * updates as `yjs-update`; a script with no replica sends `stroke` and the kernel's document is the source. Either
+ * way the kernel's replica holds the stroke as soon as the message arrives.
  *
  * @example
  * registerAnnotationSession(al);          // activeLearning() does this
- * // in the panel: kernel.createComm('mdlma.annotation').open({ session: 'scan-42', user: 'ana' })
+ * // in the panel: kernel.createComm(ANNOTATION_TARGET).open({ session: 'scan-42', user: 'ana' })
+ * await handleAnnotationMessage(al, { data: { type: 'stroke', user: 'oracle', axis: 'z', slice: 3, label: 1, runs: [0, 5] }, buffers: [] });
  */
 import { ActiveLearningError } from '../errors';
 import { confineToFolder, guardOutputs } from '../io';
-import { comms, type Comm, type CommData, type CommMessage, type CommRegistry } from '../runtime';
-import type { Suggestion, AcquisitionStrategy } from './acquisition';
-import type { AnnotationStore } from './annotations';
-import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';
-import { checkAxis, checkSlice, sliceShape, voxelOf, type OrthogonalAxis } from './planes';
+import {
+  ANNOTATION_PROTOCOL, ANNOTATION_TARGET, type AnnotationEnvelope, type AnnotationKernelMessage,
+  type AnnotationOpenData, type AnnotationPanelMessage, type AnnotationReplyTo, type AnnotationErrorReply, type AnnotationHello,
+  type LabelExport, type OrthogonalAxis, type SliceLayer, sliceShape, type Suggestion, voxelOf
+} from '../protocol';
+import { comms, type Comm, type CommData, type CommRegistry } from '../runtime';
 import type { Shape3 } from '../volume';
-
-/** The comm target name. */
-export const ANNOTATION_TARGET = 'mdlma.annotation';
-
-/** The protocol version sent in `hello`. */
-export const ANNOTATION_PROTOCOL = 'mdlma.annotation/1';
+import type { AcquisitionStrategy } from './acquisition';
+import type { AnnotationStore } from './annotations';
+import { defaultLabelsPath, exportAnnotationLabels } from './label-export';
+import { checkAxis, checkSlice } from './planes';
 
 /** What the comm needs from a session; ActiveLearning implements it, a bare store with name and shape does too. */
 export interface AnnotationSession {
@@ -68,13 +47,14 @@ export interface AnnotationSession {
   onUpdate?(listener: (record: { round: number }) => void): () => void;
   /** Writes the annotations as a NIfTI label volume (ActiveLearning: with the image's spacing); without it, unit spacing. */
   exportLabels?(path?: string): Promise<LabelExport>;
-  readonly history?: unknown[];
 }
 
-/** A reply: JSON data plus buffers. */
-export interface AnnotationReply {
-  data: CommData;
-  buffers: Uint8Array[];
+/** A message the kernel sends, with its buffers. */
+export type AnnotationReply = AnnotationEnvelope<AnnotationKernelMessage>;
+
+/** A panel message as `handleAnnotationMessage` takes it (a comm message's `metadata` is ignored). */
+export interface AnnotationInput<T extends AnnotationPanelMessage = AnnotationPanelMessage> extends AnnotationEnvelope<T> {
+  metadata?: Record<string, unknown>;
 }
 
 /** Makes `session` reachable by the panel (by its name; the latest one is the default) and registers the target. */
@@ -89,14 +69,20 @@ export function annotationSession(name?: string): AnnotationSession | undefined 
   return Private.sessions.get(name ?? Private.latest ?? '');
 }
 
+/** The session's class names (`class 0`, `class 1`, ... where it has none). */
+export function sessionClassNames(session: AnnotationSession): string[] {
+  return session.classNames ?? Array.from({ length: session.classes }, (_, c) => `class ${c}`);
+}
+
 /** Registers the `mdlma.annotation` target on `registry` (idempotent). */
 export function registerAnnotationTarget(registry: CommRegistry = comms): void {
   if (registry.hasTarget(ANNOTATION_TARGET)) return;
   registry.registerTarget(ANNOTATION_TARGET, (comm, open) => {
-    const name = typeof open.data.session === 'string' ? open.data.session : undefined;
-    const session = annotationSession(name);
+    const { session: name } = open.data as AnnotationOpenData;
+    const session = annotationSession(typeof name === 'string' ? name : undefined);
     if (!session) {
-      comm.send({ type: 'error', request: 'open', error: 'ActiveLearningError', message: `no active-learning session${name ? ` named "${name}"` : ''} in the kernel; run activeLearning({ ..., name }) first` });
+      const message = `no active-learning session${typeof name === 'string' ? ` named "${name}"` : ''} in the kernel; run activeLearning({ ..., name }) first`;
+      Private.send(comm, { data: { type: 'error', request: 'open', error: 'ActiveLearningError', message }, buffers: [] });
       comm.close();
       return;
     }
@@ -106,26 +92,25 @@ export function registerAnnotationTarget(registry: CommRegistry = comms): void {
 
 /** Serves `session` on an open comm: hello, requests, and unasked updates until the comm closes. */
 export function attachAnnotationComm(comm: Comm, session: AnnotationSession): void {
-  comm.send(
-    {
-      type: 'hello',
-      protocol: ANNOTATION_PROTOCOL,
-      session: session.name,
-      shape: [...session.shape],
-      classes: session.classNames ?? Array.from({ length: session.classes }, (_, c) => `class ${c}`),
-      axis: session.axis ?? 'z',
-      annotatedSlices: session.store.annotatedSlices()
-    },
-    [session.store.encodeState()]
-  );
+  const hello: AnnotationHello = {
+    type: 'hello',
+    protocol: ANNOTATION_PROTOCOL,
+    session: session.name,
+    shape: [...session.shape],
+    classes: sessionClassNames(session),
+    axis: session.axis ?? 'z',
+    annotatedSlices: session.store.annotatedSlices()
+  };
+  Private.send(comm, { data: hello, buffers: [session.store.encodeState()] });
   const offStore = session.store.onUpdate((update, origin) => {
-    if (origin !== comm && !comm.isClosed) comm.send({ type: 'yjs-update' }, [update]);
+    if (origin !== comm && !comm.isClosed) Private.send(comm, { data: { type: 'yjs-update' }, buffers: [update] });
   });
-  const offModel = session.onUpdate?.(record => !comm.isClosed && comm.send({ type: 'model-updated', record: record as unknown as CommData }));
+  const offModel = session.onUpdate?.(record => !comm.isClosed && Private.send(comm, { data: { type: 'model-updated', record }, buffers: [] }));
   comm.onMsg(async msg => {
-    const replies = await handleAnnotationMessage(session, msg, comm);
+    // The comm's JSON is the panel's: every field is checked where it is used (the store checks strokes).
+    const replies = await handleAnnotationMessage(session, msg as unknown as AnnotationInput, comm);
     // The panel may have closed while the request was in flight: nobody is left to answer.
-    for (const reply of replies) if (!comm.isClosed) comm.send(reply.data, reply.buffers);
+    for (const reply of replies) if (!comm.isClosed) Private.send(comm, reply);
   });
   comm.onClose(() => {
     offStore();
@@ -133,79 +118,22 @@ export function attachAnnotationComm(comm: Comm, session: AnnotationSession): vo
   });
 }
 
-/** Handles one panel message for `session` (`origin` marks Yjs updates it applies); returns the replies. */
-export async function handleAnnotationMessage(session: AnnotationSession, msg: CommMessage, origin: unknown = 'comm'): Promise<AnnotationReply[]> {
-  const d = msg.data as Record<string, any>;
-  const replyTo = d.id === undefined ? {} : { replyTo: d.id };
-  const store = session.store;
-  const ack = (extra: CommData = {}): AnnotationReply[] => [{ data: { type: 'ack', request: d.type, ...replyTo, annotatedSlices: store.annotatedSlices() as unknown as CommData[], ...extra }, buffers: [] }];
+/**
+ * Handles one panel message for `session` (`origin` marks Yjs updates it applies); returns the replies, typed by the
+ * request (an `error` instead when it fails).
+ */
+export async function handleAnnotationMessage<T extends AnnotationPanelMessage>(
+  session: AnnotationSession,
+  msg: AnnotationInput<T>,
+  origin: unknown = 'comm'
+): Promise<AnnotationEnvelope<AnnotationReplyTo<T> | AnnotationErrorReply>[]> {
+  const d: AnnotationPanelMessage = msg.data;
   try {
-    switch (d.type) {
-      case 'stroke': {
-        const runs = msg.buffers[0] ? Array.from(Private.uint32(msg.buffers[0])) : d.runs;
-        const op = store.paint({ user: d.user, axis: d.axis, slice: d.slice, label: d.label, runs, pixels: d.pixels, id: typeof d.opId === 'string' ? d.opId : undefined });
-        return ack({ op: op.id });
-      }
-      case 'set-slice': {
-        if (!msg.buffers[0]) throw new ActiveLearningError('set-slice', 'needs the slice labels as buffers[0] (Uint8, rows x cols)');
-        store.setSlice(d.axis, d.slice, msg.buffers[0], d.user);
-        return ack();
-      }
-      case 'accept-prediction': {
-        if (!session.predictionSlice) throw new ActiveLearningError('accept-prediction', 'needs a session with a model (activeLearning)');
-        store.setSlice(d.axis, d.slice, session.predictionSlice(d.axis, d.slice).labels, d.user);
-        return ack();
-      }
-      case 'undo':
-      case 'redo': {
-        if (typeof d.user !== 'string') throw new ActiveLearningError(d.type, 'needs the user whose edit to undo or redo');
-        return ack({ done: d.type === 'undo' ? store.undo(d.user) : store.redo(d.user) });
-      }
-      case 'yjs-update': {
-        if (!msg.buffers[0]) throw new ActiveLearningError('yjs-update', 'needs the update as buffers[0]');
-        store.applyUpdate(msg.buffers[0], origin);
-        return [];
-      }
-      case 'get-slice': {
-        const annotations = Private.annotationSlice(store, d.axis, d.slice);
-        const prediction = session.predictionSlice?.(d.axis, d.slice);
-        const buffers = [annotations.labels, ...(prediction ? [prediction.labels, prediction.confidence] : [])];
-        const layers = prediction ? ['annotations', 'prediction', 'confidence'] : ['annotations'];
-        const image = d.image === true ? session.imageSlice?.(d.axis, d.slice) : undefined;
-        if (image) {
-          buffers.push(new Uint8Array(image.buffer, image.byteOffset, image.byteLength));
-          layers.push('image');
-        }
-        return [{ data: { type: 'slice', ...replyTo, axis: d.axis, slice: d.slice, shape: annotations.shape, layers }, buffers }];
-      }
-      case 'suggest': {
-        if (!session.suggest) throw new ActiveLearningError('suggest', 'needs a session with a model (activeLearning)');
-        const items = session.suggest(d.k ?? 4, { strategy: d.strategy, axis: d.axis });
-        return [{ data: { type: 'suggestions', ...replyTo, items: items as unknown as CommData[] }, buffers: [] }];
-      }
-      case 'update': {
-        if (!session.update) throw new ActiveLearningError('update', 'needs a session with a model (activeLearning)');
-        const record = await session.update();
-        // Sessions with onUpdate listeners already told every open comm; others get the record here.
-        return session.onUpdate ? [] : [{ data: { type: 'model-updated', ...replyTo, record: record as unknown as CommData }, buffers: [] }];
-      }
-      case 'state':
-        return [{ data: { type: 'state', ...replyTo, annotatedSlices: store.annotatedSlices() as unknown as CommData[], history: (session.history ?? []) as CommData[] }, buffers: [store.encodeState()] }];
-      case 'export-labels': {
-        if (d.path !== undefined && typeof d.path !== 'string') throw new ActiveLearningError('export-labels', `path must be a file name, got ${JSON.stringify(d.path)}`);
-        const path = d.path || defaultLabelsPath(session.name);
-        // The browser names the file: it may write only inside the kernel's working folder, and never over the volume.
-        await confineToFolder(process.cwd(), path, 'export-labels path');
-        await guardOutputs({ 'export-labels path': path }, { "the session's source": session.source });
-        const written = session.exportLabels ? await session.exportLabels(path) : await exportAnnotationLabels(store, path);
-        return [{ data: { type: 'labels-exported', ...replyTo, ...(written as unknown as CommData) }, buffers: [] }];
-      }
-      default:
-        throw new ActiveLearningError('message type', `${JSON.stringify(d.type)} is not one of stroke, set-slice, accept-prediction, undo, redo, yjs-update, get-slice, suggest, update, state, export-labels`);
-    }
+    return (await Private.handle(session, d, msg.buffers, origin)) as AnnotationEnvelope<AnnotationReplyTo<T>>[];
   } catch (error) {
     const e = error as Error;
-    return [{ data: { type: 'error', request: d.type ?? null, ...replyTo, error: e.name, message: e.message }, buffers: [] }];
+    const request = (d as { type?: string }).type ?? null;
+    return [{ data: { type: 'error', request, ...Private.replyTo(d), error: e.name, message: e.message }, buffers: [] }];
   }
 }
 
@@ -213,14 +141,78 @@ namespace Private {
   export const sessions = new Map<string, AnnotationSession>();
   export let latest: string | undefined;
 
+  /** The panel message types, as the error for an unknown one lists them. */
+  const MESSAGE_TYPES: readonly AnnotationPanelMessage['type'][] = ['stroke', 'yjs-update', 'get-slice', 'suggest', 'update', 'export-labels'];
+
+  /** Sends a kernel message (its JSON is plain data). */
+  export function send(comm: Comm, reply: AnnotationReply): void {
+    comm.send(reply.data as unknown as CommData, reply.buffers);
+  }
+
+  /** The `replyTo` of a request that carried an id. */
+  export function replyTo(d: AnnotationPanelMessage): { replyTo?: number } {
+    return d.id === undefined ? {} : { replyTo: d.id };
+  }
+
+  /** What one panel message does; throws typed errors that the caller turns into an `error` reply. */
+  export async function handle(session: AnnotationSession, d: AnnotationPanelMessage, buffers: Uint8Array[], origin: unknown): Promise<AnnotationReply[]> {
+    const store = session.store;
+    const reply = (data: AnnotationKernelMessage, replyBuffers: Uint8Array[] = []): AnnotationReply[] => [{ data: { ...data, ...replyTo(d) }, buffers: replyBuffers }];
+    switch (d.type) {
+      case 'stroke': {
+        const runs = buffers[0] ? Array.from(uint32(buffers[0])) : d.runs;
+        const op = store.paint({ user: d.user, axis: d.axis, slice: d.slice, label: d.label, runs, pixels: d.pixels, id: typeof d.opId === 'string' ? d.opId : undefined });
+        return reply({ type: 'ack', request: 'stroke', annotatedSlices: store.annotatedSlices(), op: op.id });
+      }
+      case 'yjs-update': {
+        if (!buffers[0]) throw new ActiveLearningError('yjs-update', 'needs the update as buffers[0]');
+        store.applyUpdate(buffers[0], origin);
+        return [];
+      }
+      case 'get-slice': {
+        const annotations = annotationSlice(store, d.axis, d.slice);
+        const prediction = session.predictionSlice?.(d.axis, d.slice);
+        const layerBuffers = [annotations.labels, ...(prediction ? [prediction.labels, prediction.confidence] : [])];
+        const layers: SliceLayer[] = prediction ? ['annotations', 'prediction', 'confidence'] : ['annotations'];
+        const image = d.image === true ? session.imageSlice?.(d.axis, d.slice) : undefined;
+        if (image) {
+          layerBuffers.push(new Uint8Array(image.buffer, image.byteOffset, image.byteLength));
+          layers.push('image');
+        }
+        return reply({ type: 'slice', axis: d.axis, slice: d.slice, shape: annotations.shape, layers }, layerBuffers);
+      }
+      case 'suggest': {
+        if (!session.suggest) throw new ActiveLearningError('suggest', 'needs a session with a model (activeLearning)');
+        return reply({ type: 'suggestions', items: session.suggest(d.k ?? 4, { strategy: d.strategy as AcquisitionStrategy | undefined, axis: d.axis }) });
+      }
+      case 'update': {
+        if (!session.update) throw new ActiveLearningError('update', 'needs a session with a model (activeLearning)');
+        const record = await session.update();
+        // Sessions with onUpdate listeners already told every open comm; others get the record here.
+        return session.onUpdate ? [] : reply({ type: 'model-updated', record });
+      }
+      case 'export-labels': {
+        if (d.path !== undefined && typeof d.path !== 'string') throw new ActiveLearningError('export-labels', `path must be a file name, got ${JSON.stringify(d.path)}`);
+        const path = d.path || defaultLabelsPath(session.name);
+        // The browser names the file: it may write only inside the kernel's working folder, and never over the volume.
+        await confineToFolder(process.cwd(), path, 'export-labels path');
+        await guardOutputs({ 'export-labels path': path }, { "the session's source": session.source });
+        const written = session.exportLabels ? await session.exportLabels(path) : await exportAnnotationLabels(store, path);
+        return reply({ type: 'labels-exported', ...written });
+      }
+      default:
+        throw new ActiveLearningError('message type', `${JSON.stringify((d as { type?: unknown }).type)} is not one of ${MESSAGE_TYPES.join(', ')}`);
+    }
+  }
+
   /** A Uint32 little-endian view of a buffer (copied when unaligned). */
-  export function uint32(bytes: Uint8Array): Uint32Array {
+  function uint32(bytes: Uint8Array): Uint32Array {
     if (bytes.length % 4) throw new ActiveLearningError('stroke', `runs buffer has ${bytes.length} bytes, not a multiple of 4 (Uint32 LE)`);
     const copy = bytes.byteOffset % 4 ? bytes.slice() : bytes;
     return new Uint32Array(copy.buffer, copy.byteOffset, copy.length / 4);
   }
 
-  export function annotationSlice(store: AnnotationStore, axis: OrthogonalAxis, slice: number): { shape: [number, number]; labels: Uint8Array } {
+  function annotationSlice(store: AnnotationStore, axis: OrthogonalAxis, slice: number): { shape: [number, number]; labels: Uint8Array } {
     checkAxis(axis);
     checkSlice(store.shape, axis, slice);
     const [h, w] = sliceShape(store.shape, axis);

@@ -1,5 +1,5 @@
 import { ActiveLearningError } from '../errors';
-import { Rng } from '../phantom';
+import { Rng } from '../numeric';
 import { SegmentationHead, type TrainingSamples } from './head';
 
 /** n voxels of F features where class = which of 3 blobs the features come from; the "U-Net" says class 0 everywhere. */

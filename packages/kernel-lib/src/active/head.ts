@@ -25,8 +25,8 @@
  * const again = SegmentationHead.fromJSON(JSON.parse(JSON.stringify(head.toJSON())));
  */
 import { ActiveLearningError } from '../errors';
+import { Rng } from '../numeric';
 import { resolveSignal, throwIfInterrupted } from '../runtime';
-import { Rng } from '../phantom';
 
 const { exp, log, max, sqrt } = Math;
 

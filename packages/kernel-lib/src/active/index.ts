@@ -12,23 +12,24 @@
  * await al.update();                           // head trained, volume re-predicted: seconds
  */
 export { acquire, ACQUISITION_STRATEGIES, aggregateSlices, DETERMINISTIC_STRATEGIES, kCenterGreedy, selectSlices, sliceEmbeddings, sliceUncertainty, voxelUncertainty } from './acquisition';
-export type { AcquireOptions, AcquisitionInput, AcquisitionStrategy, Aggregation, Suggestion, UncertaintyKind } from './acquisition';
-export { AnnotationStore, runsFromPixels, UNLABELLED } from './annotations';
-export type { AnnotatedSlice, AnnotationOp, StrokeInput } from './annotations';
-export { ANNOTATION_PROTOCOL, ANNOTATION_TARGET, annotationSession, attachAnnotationComm, handleAnnotationMessage, registerAnnotationSession, registerAnnotationTarget } from './comm';
-export type { AnnotationReply, AnnotationSession } from './comm';
+export type { AcquireOptions, AcquisitionInput, AcquisitionStrategy, Aggregation, UncertaintyKind } from './acquisition';
+export { AnnotationStore } from './annotations';
+export type { StrokeInput } from './annotations';
+export { annotationSession, attachAnnotationComm, handleAnnotationMessage, registerAnnotationSession, registerAnnotationTarget } from './comm';
+export type { AnnotationInput, AnnotationReply, AnnotationSession } from './comm';
 export { defaultLabelsPath, exportAnnotationLabels } from './label-export';
-export type { LabelExport } from './label-export';
 export { SegmentationHead } from './head';
 export type { HeadJSON, HeadTrainingStats, TrainingSamples } from './head';
 export { ActiveLearning, activeLearning } from './loop';
 export type { RoundRecord } from './loop';
-export { ANNOTATION_PANEL_MIME, annotationPanelPayload, openAnnotationPanel } from './panel';
-export type { AnnotationPanelOptions, AnnotationPanelPayload } from './panel';
+export { annotationPanelPayload, openAnnotationPanel } from './panel';
+export type { AnnotationPanelOptions } from './panel';
 export { predictOutputs } from './outputs';
 export type { ModelOutputs } from './outputs';
-export { ORTHOGONAL_AXES, sliceShape, sliceVoxels, voxelOf } from './planes';
-export type { OrthogonalAxis } from './planes';
+export { sliceVoxels } from './planes';
+// The annotation contract this module speaks, shared with the panel (one home: ../protocol).
+export { ANNOTATION_PANEL_MIME, ANNOTATION_PROTOCOL, ANNOTATION_TARGET, ORTHOGONAL_AXES, runsFromPixels, sliceShape, UNLABELLED, voxelOf } from '../protocol';
+export type { AnnotatedSlice, AnnotationOp, AnnotationPanelPayload, LabelExport, OrthogonalAxis, Suggestion } from '../protocol';
 
 import { registerAnnotationTarget } from './comm';
 

@@ -14,20 +14,9 @@ import { dirname, resolve } from 'path';
 
 import { ActiveLearningError } from '../errors';
 import { guardOutputs, write } from '../io';
+import { type LabelExport, UNLABELLED } from '../protocol';
 import { Volume, type Vec3 } from '../volume';
-import { UNLABELLED, type AnnotationStore } from './annotations';
-
-/** What an export wrote. */
-export interface LabelExport {
-  /** The path as asked for (or the default, relative to the working folder). */
-  path: string;
-  /** The same, absolute. */
-  absolutePath: string;
-  /** Voxels that carry a label. */
-  labelledVoxels: number;
-  /** Voxels per class 0..C-1. */
-  counts: number[];
-}
+import type { AnnotationStore } from './annotations';
 
 /** The default file name of a session's exported labels: `<name>.labels.nii.gz`. */
 export function defaultLabelsPath(name: string): string {

@@ -1,7 +1,8 @@
 import { SegmentationModel } from '../models';
 import { implantPhantom, type Phantom } from '../phantom';
+import type { OrthogonalAxis } from '../protocol';
 import { activeLearning } from './loop';
-import { sliceVoxels, type OrthogonalAxis } from './planes';
+import { sliceVoxels } from './planes';
 
 /**
  * What a user of active learning relies on: a few annotated slices and one `update()` improve the

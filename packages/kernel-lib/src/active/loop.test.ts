@@ -6,9 +6,9 @@ import { ActiveLearningError, StochasticInferenceError } from '../errors';
 import { read } from '../io';
 import { SegmentationModel } from '../models';
 import { implantPhantom, type Phantom } from '../phantom';
+import { type OrthogonalAxis, sliceShape, voxelOf } from '../protocol';
 import { handleAnnotationMessage } from './comm';
 import { ActiveLearning, activeLearning } from './loop';
-import { sliceShape, voxelOf, type OrthogonalAxis } from './planes';
 
 /** The truth of one slice, as an expert (the oracle) would paint it. */
 function truthSlice(p: Phantom, axis: OrthogonalAxis, k: number): Uint8Array {

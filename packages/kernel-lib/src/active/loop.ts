@@ -18,21 +18,25 @@ import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { basename, join } from 'path';
 
 import { ActiveLearningError } from '../errors';
+import { writeFileAtomicallySync } from '../files';
 import { write } from '../io';
 import { confusionMatrix, diceFromConfusion } from '../metrics';
 import { SegmentationModel } from '../models';
-import { Rng } from '../phantom';
+import { Rng } from '../numeric';
+import {
+  type AnnotatedSlice, type AnnotationOp, type LabelExport, type OrthogonalAxis, sliceShape, type Suggestion,
+  UNLABELLED, voxelOf
+} from '../protocol';
 import { orthoSlice, Volume } from '../volume';
-import { acquire, ACQUISITION_STRATEGIES, type AcquisitionStrategy, type Aggregation, type Suggestion } from './acquisition';
-import { AnnotationStore, UNLABELLED, type AnnotationOp, type StrokeInput } from './annotations';
+import { acquire, ACQUISITION_STRATEGIES, type AcquisitionStrategy, type Aggregation } from './acquisition';
+import { AnnotationStore, type StrokeInput } from './annotations';
 import { registerAnnotationSession, type AnnotationSession } from './comm';
-import { writeFileAtomic } from './files';
-import { defaultLabelsPath, exportAnnotationLabels, type LabelExport } from './label-export';
+import { defaultLabelsPath, exportAnnotationLabels } from './label-export';
 import { SegmentationHead, type HeadJSON, type HeadTrainingStats, type TrainingSamples } from './head';
 import { withImageFeatures } from './image-features';
 import { predictOutputs, type ModelOutputs } from './outputs';
 import { openAnnotationPanel, type AnnotationPanelOptions } from './panel';
-import { checkAxis, checkSlice, sliceShape, voxelOf, type OrthogonalAxis } from './planes';
+import { checkAxis, checkSlice } from './planes';
 
 /** What one `update` did. */
 export interface RoundRecord {
@@ -40,7 +44,7 @@ export interface RoundRecord {
   round: number;
   strategy: AcquisitionStrategy;
   /** Slices with labels after this round. */
-  annotatedSlices: { axis: OrthogonalAxis; index: number; voxels: number }[];
+  annotatedSlices: AnnotatedSlice[];
   trainingVoxels: number;
   timings: { trainSeconds: number; predictSeconds: number; totalSeconds: number };
   /** Dice per class [background, bone, DL, RM] of the fused prediction, when the truth is known. */
@@ -282,7 +286,7 @@ export class ActiveLearning implements AnnotationSession {
       history: this.history,
       annotations: basename(annotations)
     };
-    writeFileAtomic(path, JSON.stringify(state));
+    writeFileAtomicallySync(path, JSON.stringify(state), { createFolder: true });
     return { state: path, annotations };
   }
 

@@ -12,11 +12,12 @@
 import type { Tensor } from 'onnxruntime-node';
 
 import { ActiveLearningError } from '../errors';
+import { type OrthogonalAxis, voxelOf } from '../protocol';
 import { resolveSignal, throwIfInterrupted } from '../runtime';
 import { onnxRuntime, ortFloat32, type SegmentationModel } from '../models';
 import { normaliseSlices, TilePlan } from '../segment';
 import { sampleSlices, SliceGeometry, type Shape3, type Volume } from '../volume';
-import { checkAxis, voxelOf, type OrthogonalAxis } from './planes';
+import { checkAxis } from './planes';
 
 /** Per-voxel model outputs along one axis. */
 export interface ModelOutputs {

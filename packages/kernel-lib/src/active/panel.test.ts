@@ -4,9 +4,10 @@ import { join } from 'path';
 
 import { setDisplaySink, type MimeBundle } from '../display';
 import { ActiveLearningError } from '../errors';
+import { ANNOTATION_PANEL_MIME } from '../protocol';
 import { AnnotationStore } from './annotations';
 import { annotationSession } from './comm';
-import { ANNOTATION_PANEL_MIME, openAnnotationPanel } from './panel';
+import { openAnnotationPanel } from './panel';
 
 describe('openAnnotationPanel', () => {
   let dir: string;

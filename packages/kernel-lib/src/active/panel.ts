@@ -2,10 +2,10 @@
  * Opening the annotation panel from a cell: `openAnnotationPanel(al)` makes the session reachable over the
  * `mdlma.annotation` comm, starts persisting its annotations as `<name>.annot.yjs` in the kernel's working folder (the
  * notebook's folder under Jupyter; an existing file is loaded first, so a new kernel continues where the last one
- * stopped), and displays an `application/vnd.mdlma.annotation+json` output. MDLMA Lab's labextension renders that
- * output as a button and opens the panel beside the notebook, which then opens the comm itself. Why an output and
- * not a kernel-opened comm: outputs are the one kernel-to-front-end route that every front end already routes to
- * the right notebook, and the panel's comm is then opened by the side that owns the widget.
+ * stopped), and displays an `ANNOTATION_PANEL_MIME` output (protocol/annotation-panel.ts). MDLMA Lab's labextension
+ * renders that output as a button and opens the panel beside the notebook, which then opens the comm itself. Why an
+ * output and not a kernel-opened comm: outputs are the one kernel-to-front-end route that every front end already
+ * routes to the right notebook, and the panel's comm is then opened by the side that owns the widget.
  *
  * @example
  * const al = await activeLearning({ volume, model: 'sun-implant', name: 'scan-42' });
@@ -16,23 +16,9 @@ import { resolve } from 'path';
 
 import { ActiveLearningError } from '../errors';
 import { escapeHtml, publishDisplay } from '../display';
+import { ANNOTATION_PANEL_MIME, ANNOTATION_PROTOCOL, type AnnotationPanelPayload } from '../protocol';
 import { AnnotationStore } from './annotations';
-import { ANNOTATION_PROTOCOL, registerAnnotationSession, type AnnotationSession } from './comm';
-
-/** The MIME type of the output the labextension turns into the annotation panel. */
-export const ANNOTATION_PANEL_MIME = 'application/vnd.mdlma.annotation+json';
-
-/** What the output carries (the panel asks the kernel for everything else over the comm). */
-export interface AnnotationPanelPayload {
-  protocol: string;
-  session: string;
-  shape: number[];
-  classes: string[];
-  /** The persisted annotation log, relative to the kernel's working folder (absent when not persisted). */
-  file?: string;
-  /** How many suggestions the panel's queue asks for. */
-  suggestions: number;
-}
+import { registerAnnotationSession, sessionClassNames, type AnnotationSession } from './comm';
 
 /** Options of `openAnnotationPanel`. */
 export interface AnnotationPanelOptions {
@@ -67,7 +53,7 @@ export function annotationPanelPayload(session: AnnotationSession, options: Anno
     protocol: ANNOTATION_PROTOCOL,
     session: session.name,
     shape: [...session.shape],
-    classes: session.classNames ?? Array.from({ length: session.classes }, (_, c) => `class ${c}`),
+    classes: sessionClassNames(session),
     ...(file !== undefined ? { file } : {}),
     suggestions: k
   };

@@ -1,21 +1,15 @@
 /**
- * Orthogonal slices as active learning sees them: axis 'z' cuts [y, x] planes, 'y' cuts [z, x] and 'x' cuts [z, y]
- * (the orientation of `orthoSlice`), and the mapping between a slice pixel (k, i, j) and its voxel index in the
- * C-order [z, y, x] volume.
+ * The kernel's checks and maps over orthogonal slices (their geometry, `sliceShape`, `voxelOf` and the axis names, is
+ * shared with the panel in protocol/planes.ts): a request's axis and slice index checked with typed errors, the
+ * voxels of one slice, and the slice of every voxel.
  *
  * @example
- * const n = sliceCount([64, 80, 96], 'y');             // 80
- * const [h, w] = sliceShape([64, 80, 96], 'y');        // [64, 96]
- * const v = voxelOf([64, 80, 96], 'y', 10, 3, 5);      // voxel (z=3, y=10, x=5)
+ * checkSlice([64, 80, 96], 'y', 10);                  // throws ActiveLearningError for 80 or -1
+ * const voxels = sliceVoxels([64, 80, 96], 'y', 10);  // Uint32Array of 64 * 96 voxel indices
  */
 import { ActiveLearningError } from '../errors';
+import { type OrthogonalAxis, sliceCount, sliceShape, voxelOf } from '../protocol';
 import type { Shape3 } from '../volume';
-
-/** An axis whose slices are grid planes: what the expert annotates. */
-export type OrthogonalAxis = 'z' | 'y' | 'x';
-
-/** The three orthogonal axes. */
-export const ORTHOGONAL_AXES: readonly OrthogonalAxis[] = ['z', 'y', 'x'];
 
 /** Throws ActiveLearningError unless `axis` is 'z', 'y' or 'x'. */
 export function checkAxis(axis: unknown): OrthogonalAxis {
@@ -23,28 +17,6 @@ export function checkAxis(axis: unknown): OrthogonalAxis {
     throw new ActiveLearningError('axis', `must be "z", "y" or "x" (annotation slices are grid planes), got ${JSON.stringify(axis)}`);
   }
   return axis;
-}
-
-/** Index of `axis` in [z, y, x]. */
-export function axisIndex(axis: OrthogonalAxis): 0 | 1 | 2 {
-  return axis === 'z' ? 0 : axis === 'y' ? 1 : 2;
-}
-
-/** Number of slices along `axis`. */
-export function sliceCount(shape: Shape3, axis: OrthogonalAxis): number {
-  return shape[axisIndex(axis)];
-}
-
-/** [rows, columns] of one slice along `axis`. */
-export function sliceShape(shape: Shape3, axis: OrthogonalAxis): [number, number] {
-  const [nz, ny, nx] = shape;
-  return axis === 'z' ? [ny, nx] : axis === 'y' ? [nz, nx] : [nz, ny];
-}
-
-/** Voxel index of pixel (i, j) of slice k along `axis`. */
-export function voxelOf(shape: Shape3, axis: OrthogonalAxis, k: number, i: number, j: number): number {
-  const [, ny, nx] = shape;
-  return axis === 'z' ? (k * ny + i) * nx + j : axis === 'y' ? (i * ny + k) * nx + j : (i * ny + j) * nx + k;
 }
 
 /** Voxel indices of every pixel of slice k along `axis`, in the slice's row-major order. */

@@ -11,8 +11,7 @@
  * al.annotate('y', 40, labels2d);
  */
 import { sliceShape, UNLABELLED, voxelOf, type OrthogonalAxis } from '../active';
-import { distanceTransform } from '../metrics';
-import { Rng } from '../phantom';
+import { distanceTransform, Rng } from '../numeric';
 import type { Volume } from '../volume';
 
 /** The annotators the benchmark compares. */

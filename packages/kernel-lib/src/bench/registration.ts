@@ -26,23 +26,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 
+import { dice } from '../metrics';
+import { crossModalPair, sectionPairs, timePointPair, type RegistrationPair } from '../phantom';
 import {
   composeFields,
   convexAdam,
-  crossModalPair,
-  dice,
   DisplacementField,
   jacobianStatistics,
   registerLinear,
   registerSection,
-  sectionPairs,
   sectionPoseError,
   targetRegistrationError,
-  timePointPair,
   virtualSection,
   warpVolume
 } from '../register';
-import type { RegistrationPair } from '../register';
 import { benchStamp, isNotRun, notRun, saveBenchResult, type Headline } from './results';
 
 const PARTS = (process.env.MDLMA_BENCH_PARTS ?? 'pairs,speed,section,published').split(',');

@@ -16,7 +16,7 @@ import { promises as fs } from 'fs';
 import { cpus, loadavg, release, totalmem } from 'os';
 import { join, relative, resolve } from 'path';
 
-import { writeAtomically } from '../io/atomic';
+import { writeAtomically } from '../files';
 
 /** The repository root (this file is packages/kernel-lib/{src,lib}/bench/results). */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..', '..', '..');

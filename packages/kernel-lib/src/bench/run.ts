@@ -8,6 +8,8 @@
  * node packages/kernel-lib/lib/bench/run.js io
  */
 
+import { parseCommandLine } from '../cli/parse';
+import { UsageError } from '../errors';
 import { benchCommand } from './results';
 
 /** Benchmark names and their modules (loaded only when run). */
@@ -20,8 +22,16 @@ export const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<object> }
   active: () => import('./active.js')
 };
 
-/** Run the named benchmarks (all when none are named). */
-export async function main(names: string[]): Promise<number> {
+/** Run the benchmarks named in `args` (all when none are named); options are refused. */
+export async function main(args: string[]): Promise<number> {
+  let names: string[];
+  try {
+    names = parseCommandLine(args, {}).positionals;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}`);
+    return 2;
+  }
   const unknown = names.filter(name => !BENCHMARKS[name]);
   if (unknown.length) {
     console.error(`Unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);

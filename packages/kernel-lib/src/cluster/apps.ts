@@ -10,21 +10,10 @@ import { promises as fs } from 'fs';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SlurmCommandError, SlurmJobError } from '../errors';
+import { TERMINAL_STATES, type AppConnection, type SlurmJob } from '../protocol';
 import { resolveSignal } from '../runtime/interrupt';
 import type { SlurmClient } from './client';
 import { tailFile } from './logs';
-import { SlurmJob, TERMINAL_STATES } from './types';
-
-/** Where a spawned app listens, as its job reported it. */
-export interface AppConnection {
-  host: string;
-  port: number;
-  token: string;
-  url: string;
-  /** The path the app serves under: "/", or `<proxy path><host>:<port>/` when started for jupyter-server-proxy. */
-  baseUrl: string;
-  jobId: string;
-}
 
 /** Options of `appConnection`. */
 export interface AppConnectionOptions {

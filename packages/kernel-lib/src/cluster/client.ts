@@ -15,12 +15,13 @@ import { userInfo } from 'os';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SlurmCommandError, SlurmJobError, SlurmSubmitError, SlurmUnavailableError } from '../errors';
+import { writeFileAtomically } from '../files';
+import { TERMINAL_STATES, type JobSubmission, type SlurmJob, type SlurmNode, type SubmitOptions, type SubmitResult } from '../protocol';
 import { resolveSignal } from '../runtime/interrupt';
 import { SlurmCommands, runSlurm } from './exec';
 import { followFile, tailFile } from './logs';
 import { parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
 import { sbatchArguments } from './sbatch-args';
-import { JobSubmission, SlurmJob, SlurmNode, SubmitOptions, SubmitResult, TERMINAL_STATES } from './types';
 
 /** A client of one Slurm cluster, reached through its command-line tools. */
 export class SlurmClient {
@@ -332,10 +333,7 @@ namespace Private {
       submitted: new Date().toISOString()
     };
     const file = join(scriptDir, `job-${jobId}.json`);
-    await fs
-      .writeFile(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 })
-      .then(() => fs.rename(`${file}.tmp`, file))
-      .catch(() => undefined);
+    await writeFileAtomically(file, JSON.stringify(record, null, 2), { mode: 0o600 }).catch(() => undefined);
   }
 
   /** A job id as scancel/scontrol accept it: "12", "12_3"; anything else is refused. */

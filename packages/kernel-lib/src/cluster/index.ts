@@ -1,6 +1,8 @@
 /**
  * cluster/: the Slurm client (the commands through execFile with argument arrays, never a shell),
- * job templates, and the `mdlma slurm` command.
+ * job templates, and array segmentation (`segmentOnCluster`, which orchestrates segment/; the `mdlma slurm`
+ * command lives in cli/). The records it speaks (jobs, submissions, parameter schemas,
+ * app connections) are the protocol's: `@mdlma/kernel/protocol`.
  *
  * @example
  * import { SlurmClient, findTemplate, renderTemplate } from '@mdlma/kernel';
@@ -11,7 +13,7 @@
  * await slurm.wait(jobId);
  */
 export { appConnection, readAppConnection } from './apps';
-export type { AppConnection, AppConnectionOptions } from './apps';
+export type { AppConnectionOptions } from './apps';
 export { SlurmClient } from './client';
 export { DENIED_JOB_ENV, INHERITED_JOB_ENV, jobEnvironment, jobEnvNameProblem } from './environment';
 export { runSlurm, slurmProgramPath, isUnavailableMessage } from './exec';
@@ -19,14 +21,10 @@ export type { RunOptions, SlurmCommands, SlurmProgram } from './exec';
 export { followFile, tailFile } from './logs';
 export type { FollowOptions } from './logs';
 export { expandOutputPattern, jobIdOf, parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
-export { jobNameProblem, optionProblem, pathProblem, shellQuote, textProblem } from './safety';
+export { shellQuote } from './safety';
 export { MAX_SCRIPT_BYTES, sbatchArguments } from './sbatch-args';
-export { checkParameter, validateParameters } from './schema';
-export type { ParameterSchema, ParametersSchema, ParameterValue } from './schema';
+export { validateParameters } from './schema';
 export { SHIPPED_TEMPLATES, findTemplate, loadTemplates, renderTemplate, templateBuiltins, userTemplateFolder } from './templates';
 export type { JobTemplate, RenderedTemplate, TemplateFolders, TemplateJobKey, TemplateJobValue } from './templates';
-export { TERMINAL_STATES } from './types';
-export type { JobState, JobSubmission, SlurmJob, SlurmNode, SubmitOptions, SubmitResult } from './types';
-export { SLURM_USAGE, slurmCommand } from './cli';
 export { mergeSegmentArray, resubmitSegmentTasks, runSegmentTask, segmentOnCluster, submitSegmentArray } from './segment-array';
-export type { SegmentArrayOptions, SegmentArrayRun, SegmentTaskSettings } from './segment-array';
+export type { SegmentArrayOptions, SegmentArrayRun, SegmentClusterResult, SegmentTaskSettings } from './segment-array';

@@ -5,7 +5,7 @@
  * @example
  * const jobs = parseSqueueJson(await runSlurm(commands, 'squeue', ['--json']));
  */
-import { TERMINAL_STATES, SlurmJob } from './types';
+import { TERMINAL_STATES, type SlurmJob } from '../protocol';
 
 /** Jobs in the output of `squeue --json` (OpenAPI v0.0.38 of Slurm 22.05, and later ones). */
 export function parseSqueueJson(text: string): SlurmJob[] {

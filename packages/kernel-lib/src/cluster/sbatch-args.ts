@@ -9,9 +9,8 @@
 import { resolve } from 'path';
 
 import { SlurmSubmitError } from '../errors';
+import { jobNameProblem, optionProblem, pathProblem, type SubmitOptions } from '../protocol';
 import { exportArguments, jobEnvironment } from './environment';
-import { jobNameProblem, optionProblem, pathProblem } from './safety';
-import { SubmitOptions } from './types';
 
 /** The largest batch script accepted, in bytes (UTF-8). Slurm's own default limit is 4 MiB (max_script_size). */
 export const MAX_SCRIPT_BYTES = 1 << 20;

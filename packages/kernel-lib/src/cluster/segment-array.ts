@@ -9,22 +9,21 @@
  * const run = await submitSegmentArray({ input: 'scan.nii.gz', out: 'labels.zarr', slabDepth: 64, axes: 9 });
  * await new SlurmClient().wait(run.mergeJobId);
  * const labels = await read('labels.zarr');
- * // or, from a notebook, waiting for the result:
- * const { files, run } = await segment(await open('scan.nii.gz'), { out: 'labels.nii.gz', slabDepth: 64, cluster: { tasks: 8 } });
+ * // or, from a notebook, waiting for the result (the options of segment(), plus the cluster's):
+ * const { files, run } = await segmentOnCluster(await open('scan.nii.gz'), { out: 'labels.nii.gz', slabDepth: 64, tasks: 8 });
  */
 import { promises as fs } from 'fs';
 import { availableParallelism } from 'os';
 import { join, resolve } from 'path';
 
 import { InterruptedError, SegmentOptionError } from '../errors';
-import { createZarr, guardOutputs, open, openZarrWriter, read, write, type VolumeSource } from '../io';
+import type { VolumeSource } from '../io';
+import type { SubmitOptions } from '../protocol';
 import { resolveSignal } from '../runtime/interrupt';
-import { segment } from '../segment';
-import type { ClusterSegmentOptions, SegmentClusterResult, SegmentOptions } from '../segment';
+import type { SegmentFiles, SegmentOptions } from '../segment';
 import type { Volume } from '../volume';
 import { SlurmClient } from './client';
 import { shellQuote } from './safety';
-import { SubmitOptions } from './types';
 
 /** The segmentation settings every task uses (those of `segment`). */
 export interface SegmentTaskSettings {
@@ -74,6 +73,7 @@ export interface SegmentArrayRun {
 /** Creates the Zarr store, submits the array job and the dependent merge job. */
 export async function submitSegmentArray(options: SegmentArrayOptions): Promise<SegmentArrayRun> {
   const client = options.client ?? new SlurmClient();
+  const { createZarr, guardOutputs, open } = Private.io();
   const workdir = resolve(options.job?.workdir ?? process.cwd());
   const input = resolve(workdir, options.input);
   const out = resolve(workdir, options.out);
@@ -120,15 +120,24 @@ export async function submitSegmentArray(options: SegmentArrayOptions): Promise<
   };
 }
 
+/** What `segmentOnCluster` returns. */
+export interface SegmentClusterResult {
+  files: SegmentFiles;
+  /** The array and merge jobs (resubmit failed tasks with `resubmitSegmentTasks(run, [i])`). */
+  run: SegmentArrayRun;
+  /** Wall time from submission to the merged result, queueing included. */
+  seconds: number;
+}
+
 /**
- * `segment(source, { cluster, out })`: the array path for a volume opened from a file. Submits the
- * array and merge jobs, waits for them (an interrupt cancels both), and returns the files and the run.
- * Only what the tasks compute can be asked for: labels, model by name, 1, 3 or 9 axes.
+ * `segment(source, { out })` as a Slurm array job, one z-slab per task, for a volume opened from a file: submits
+ * the array and merge jobs, waits for them (an interrupt cancels both), and returns the files and the run. The
+ * labels equal the in-process ones with the same `slabDepth` and `halo`. Only what the tasks compute can be asked
+ * for: labels, model by name, 1, 3 or 9 axes.
  */
-export async function segmentOnCluster(
-  input: Volume | VolumeSource,
-  options: SegmentOptions & { cluster: ClusterSegmentOptions }
-): Promise<SegmentClusterResult> {
+export async function segmentOnCluster(input: Volume | VolumeSource, options: segmentOnCluster.IOptions): Promise<SegmentClusterResult> {
+  // Guarded as segment() guards its files, before anything is submitted.
+  if (options.out !== undefined) await Private.segmentation().guardSegmentFiles(input, options.out);
   const refuse = (option: string, reason: string) => new SegmentOptionError(option, `${reason} when segmenting on the cluster`);
   const path = 'readSlab' in input ? input.path : undefined;
   if (!path || path.startsWith('<')) {
@@ -149,9 +158,9 @@ export async function segmentOnCluster(
   if (axes !== 1 && axes !== 3 && axes !== 9) {
     throw refuse('axes', 'must be 1, 3 or 9');
   }
-  const { tasks, job, client = new SlurmClient() } = options.cluster;
+  const { tasks, job, client = new SlurmClient() } = options;
   const labels = files.labels;
-  const store = options.cluster.store ?? (labels.replace(/\/+$/, '').endsWith('.zarr') ? labels : `${labels}.zarr`);
+  const store = options.store ?? (labels.replace(/\/+$/, '').endsWith('.zarr') ? labels : `${labels}.zarr`);
   const signal = resolveSignal(options.signal);
   const started = Date.now();
   const run = await submitSegmentArray({
@@ -181,6 +190,22 @@ export async function segmentOnCluster(
   return { files: { labels }, run, seconds: (Date.now() - started) / 1000 };
 }
 
+export namespace segmentOnCluster {
+  /** The options of `segment` (with `out`), and how the array job runs. */
+  export interface IOptions extends SegmentOptions {
+    /** The labels file (the tasks write labels only). */
+    out: string | SegmentFiles;
+    /** Number of tasks when `slabDepth` is not given (default 4). */
+    tasks?: number;
+    /** The Zarr store the tasks write into (default: `out` if it ends in .zarr, else `<out>.zarr`). */
+    store?: string;
+    /** Slurm options of the tasks (cpus, mem, time, partition, workdir, ...). */
+    job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
+    /** The cluster (default: a SlurmClient on PATH and SLURM_CONF). */
+    client?: SlurmClient;
+  }
+}
+
 /**
  * Submits the given tasks of a run again (those that failed; the others' slabs are already written),
  * with a new merge job after them (the old one can never run: its dependency failed, so it is cancelled).
@@ -205,6 +230,8 @@ export async function resubmitSegmentTasks(
  * from rows widened by `halo` on both sides, and write them into the Zarr store `out`.
  */
 export async function runSegmentTask(input: string, out: string, task: number, settings: SegmentTaskSettings): Promise<{ z0: number; z1: number }> {
+  const { open, openZarrWriter } = Private.io();
+  const { segment } = Private.segmentation();
   const source = await open(input);
   try {
     const nz = source.shape[0];
@@ -239,6 +266,7 @@ export async function runSegmentTask(input: string, out: string, task: number, s
 
 /** What the merge job runs: reads the whole store (every slab must be there) and optionally writes it as `merge`. */
 export async function mergeSegmentArray(out: string, merge?: string): Promise<{ shape: number[]; merged?: string }> {
+  const { read, write } = Private.io();
   const labels = await read(out);
   if (merge) {
     await write(merge, labels);
@@ -247,9 +275,15 @@ export async function mergeSegmentArray(out: string, merge?: string): Promise<{ 
 }
 
 namespace Private {
-  /** `node <cluster cli> slurm` as shell words (works before and after `slurm` is wired into mdlma). */
+  /** io/, loaded on first use: `mdlma slurm list` loads cluster/ and need not load the volume formats. */
+  export const io = () => require('../io') as typeof import('../io');
+
+  /** segment/, loaded on first use, like io/: it brings the models and ONNX Runtime. */
+  export const segmentation = () => require('../segment') as typeof import('../segment');
+
+  /** `node <mdlma> slurm` as shell words: what the array and merge jobs run. */
   function command(): string {
-    return `${shellQuote(process.execPath)} ${shellQuote(resolve(__dirname, 'cli.js'))} slurm`;
+    return `${shellQuote(process.execPath)} ${shellQuote(resolve(__dirname, '..', 'cli', 'mdlma.js'))} slurm`;
   }
 
   /** The array task's script: the task index comes from Slurm. */

@@ -5,7 +5,7 @@ import { join } from 'path';
 
 import { SlurmTemplateError } from '../errors';
 import { shellQuote } from './safety';
-import { checkParameter } from './schema';
+import { checkParameter } from '../protocol';
 import { findTemplate, loadTemplates, renderTemplate, templateBuiltins } from './templates';
 
 const noUser = { user: join(tmpdir(), 'mdlma-no-templates-here') };

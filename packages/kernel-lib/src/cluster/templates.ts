@@ -20,9 +20,9 @@ import { homedir } from 'os';
 import { join, resolve } from 'path';
 
 import { SlurmTemplateError } from '../errors';
+import type { ParameterValue, ParametersSchema, SubmitOptions } from '../protocol';
 import { shellQuote } from './safety';
-import { ParameterValue, ParametersSchema, validateParameters } from './schema';
-import { SubmitOptions } from './types';
+import { validateParameters } from './schema';
 
 /** Job options a template sets: a string with `{{param}}`, or one used only when a parameter is set. */
 export type TemplateJobValue = string | { if: string; value: string };
@@ -119,7 +119,7 @@ export function renderTemplate(template: JobTemplate, params: Record<string, unk
  * Node is named by its absolute path: a job's PATH is the user's login PATH, not the server's (environment.ts).
  */
 export function templateBuiltins(): Record<string, string> {
-  const cli = resolve(__dirname, '..', 'cli.js');
+  const cli = resolve(__dirname, '..', 'cli', 'mdlma.js');
   const node = shellQuote(process.execPath);
   const configured = process.env.MDLMA_CLI;
   return {

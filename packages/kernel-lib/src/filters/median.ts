@@ -8,9 +8,9 @@
  * const flat = median(volume, { radius: [0, 2, 2] });         // 5x5 in-plane only
  */
 import { VolumeShapeError } from '../errors';
+import { selectKth } from '../numeric';
 import { Volume, type VoxelArray } from '../volume';
 import { runSteps, type FilterSteps, type IFilterRunOptions } from './steps';
-import { selectKth } from './select';
 
 /** Options of the median filter. */
 export interface IMedianOptions {

@@ -16,6 +16,12 @@
  * - Voxel types: uint8, uint16, int16, float32 are kept; int8 → int16, int32/uint32/float64 →
  *   float32 (see voxel-types.ts). NaN/Inf in float data: `nonFinite: 'error' | 'keep' | 'zero'`.
  *
+ * Layout: one folder per format family (`nifti/`, `tiff/`, `zarr/`, `hdf5/`, `raw/`); what they
+ * share sits here: `source.ts` (the `VolumeSource` base), `sniff.ts`, `file.ts` (positioned reads,
+ * regular-file checks), `gzip-cursor.ts`, `contiguous.ts`, `voxel-types.ts`, `writer.ts` (slab
+ * writers), `output-guard.ts`, and `volume-io.ts` (`open`/`read`/`write`: the dispatch by format).
+ * Atomic writes are in files/.
+ *
  * @example
  * import { open, read, write } from '@mdlma/kernel';
  * const src = await open('/data/p05/scan_0042.nxs');
@@ -26,22 +32,26 @@
  * const labels = await read('labels.nii.gz');
  * await write('labels.zarr', labels, { zarr: { chunks: [64, 256, 256] } });
  */
-export { open, read, write, createWriter } from './volume-io';
+// Reading and writing any format.
+export { createWriter, open, read, write } from './volume-io';
 export type { WriteOptions } from './volume-io';
 export type { NonFinitePolicy, OpenOptions, Region, SlabReadOptions, VolumeFormat, VolumeSource } from './source';
 export type { SlabWriteOptions, VolumeWriter, WriteHeader } from './writer';
-export { sniffFormat, formatFromExtension } from './sniff';
-export { checkRegularFile } from './file';
-export { guardOutputs, confineToFolder } from './output-guard';
+export { formatFromExtension, sniffFormat } from './sniff';
+export { checkRegularFile, notRegularFileError } from './file';
+export { confineToFolder, guardOutputs } from './output-guard';
 export type { NamedPaths } from './output-guard';
-export { writeAtomically } from './atomic';
-export { openTiff, openTiffStack } from './tiff';
-export type { TiffWriteOptions } from './tiff-writer';
-export { openNifti, NIFTI_GZIP_LEVEL } from './nifti';
-export type { NiftiSource, NiftiWriteOptions } from './nifti';
-export { openHdf5, NEXUS_DATA_PATH } from './hdf5';
-export type { Hdf5WriteOptions } from './hdf5';
-export { openZarr, createZarr, openZarrWriter } from './zarr';
-export type { ZarrWriteOptions, ZarrWriter } from './zarr';
-export { openRaw } from './raw';
-export type { RawSidecar } from './raw';
+export { writeAtomically } from '../files';
+// One format family each.
+export { encodeNiftiHeader, NIFTI_VOX_OFFSET } from './nifti/header';
+export type { NiftiScaling } from './nifti/header';
+export { NIFTI_GZIP_LEVEL, openNifti } from './nifti/nifti';
+export type { NiftiSource, NiftiWriteOptions } from './nifti/nifti';
+export { openTiff, openTiffStack } from './tiff/tiff';
+export type { TiffWriteOptions } from './tiff/writer';
+export { createZarr, openZarr, openZarrWriter } from './zarr/zarr';
+export type { ZarrWriteOptions, ZarrWriter } from './zarr/zarr';
+export { NEXUS_DATA_PATH, openHdf5 } from './hdf5/hdf5';
+export type { Hdf5WriteOptions } from './hdf5/hdf5';
+export { openRaw } from './raw/raw';
+export type { RawSidecar } from './raw/raw';

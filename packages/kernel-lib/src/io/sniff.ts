@@ -13,12 +13,12 @@ import { join } from 'path';
 import { VolumeFormatError, VolumeNotFoundError } from '../errors';
 import { readHead } from './file';
 import { GzipCursor } from './gzip-cursor';
-import { isHdf5Magic } from './hdf5';
-import { NIFTI_HEAD_BYTES, niftiSignature } from './nifti-header';
-import { sidecarPath } from './raw';
+import { isHdf5Magic } from './hdf5/hdf5';
+import { NIFTI_HEAD_BYTES, niftiSignature } from './nifti/header';
+import { sidecarPath } from './raw/raw';
 import { VolumeFormat } from './source';
-import { isTiffMagic } from './tiff-ifd';
-import { TIFF_NAME } from './tiff';
+import { isTiffMagic } from './tiff/ifd';
+import { TIFF_NAME } from './tiff/tiff';
 
 /** The format of the file or folder at `path`, from its content. */
 export async function sniffFormat(path: string): Promise<VolumeFormat> {

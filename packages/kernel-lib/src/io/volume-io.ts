@@ -11,16 +11,16 @@
 import { VolumeFormatError } from '../errors';
 import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { allocate, bytesPerVoxel, Volume } from '../volume';
-import { createHdf5Writer, Hdf5WriteOptions, openHdf5 } from './hdf5';
-import { createNiftiWriter, NiftiWriteOptions, openNifti } from './nifti';
-import { createRawWriter, openRaw } from './raw';
+import { createHdf5Writer, Hdf5WriteOptions, openHdf5 } from './hdf5/hdf5';
+import { createNiftiWriter, NiftiWriteOptions, openNifti } from './nifti/nifti';
 import { guardOutputs } from './output-guard';
+import { createRawWriter, openRaw } from './raw/raw';
 import { formatFromExtension, sniffFormat } from './sniff';
 import { OpenOptions, VolumeFormat, VolumeSource } from './source';
-import { createTiffStackWriter, createTiffWriter, TiffWriteOptions } from './tiff-writer';
-import { openTiff, openTiffStack } from './tiff';
+import { openTiff, openTiffStack } from './tiff/tiff';
+import { createTiffStackWriter, createTiffWriter, TiffWriteOptions } from './tiff/writer';
 import { slabRanges, VolumeWriter, WriteHeader } from './writer';
-import { createZarrWriter, openZarr, ZarrWriteOptions } from './zarr';
+import { createZarrWriter, openZarr, ZarrWriteOptions } from './zarr/zarr';
 
 /** Open a volume lazily: only its header is read; the format is found from the content. */
 export async function open(path: string, options: OpenOptions = {}): Promise<VolumeSource> {

@@ -4,7 +4,6 @@
  * @example
  * import { installKernelspec } from '@mdlma/kernel';
  */
-export { ECHO_TARGET } from './echo';
 export { installKernelspec, kernelspec, KERNEL_DISPLAY_NAME, KERNEL_NAME } from './kernelspec';
 export { startKernel } from './server';
 export type { RunningKernel, StartKernelOptions } from './server';

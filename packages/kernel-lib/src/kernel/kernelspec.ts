@@ -5,8 +5,9 @@
  * @example
  * installKernelspec({ prefix: '.venv' });
  */
-import { mkdirSync, renameSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
+
+import { writeFileAtomicallySync } from '../files';
 
 /** The kernelspec's folder name, which notebooks name in their metadata. */
 export const KERNEL_NAME = 'mdlma';
@@ -36,10 +37,6 @@ export function kernelspec(node = process.execPath): Record<string, unknown> {
 /** Write the kernelspec atomically; returns the folder it went to. */
 export function installKernelspec(options: InstallKernelspecOptions): string {
   const dir = resolve(options.prefix, 'share', 'jupyter', 'kernels', KERNEL_NAME);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'kernel.json');
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(kernelspec(options.node), null, 2) + '\n');
-  renameSync(temporary, file);
+  writeFileAtomicallySync(join(dir, 'kernel.json'), JSON.stringify(kernelspec(options.node), null, 2) + '\n', { createFolder: true });
   return dir;
 }

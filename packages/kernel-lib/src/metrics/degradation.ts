@@ -18,8 +18,8 @@
  */
 import type { Row } from '../display';
 import { MetricsInputError } from '../errors';
+import { distanceTransform } from '../numeric';
 import { Volume } from '../volume';
-import { distanceTransform } from './distance';
 
 /** Label values (DESIGN.md). */
 const BONE = 1;

@@ -9,10 +9,10 @@
  * const image = await simulateScan(mu, { seed: 1, angles: 96, flux: 4000, ringArtifacts: true });
  */
 import { InterruptedError } from '../errors';
+import { Rng } from '../numeric';
 import { resolveSignal } from '../runtime/interrupt';
 import { Volume } from '../volume';
 import { RampFilter, RampWindow, backProjectSinogram } from './fbp';
-import { Rng } from './random';
 import { forwardProject, parallelGeometry } from './radon';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.

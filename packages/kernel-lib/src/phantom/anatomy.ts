@@ -10,11 +10,10 @@
  * const specimen = syntheticBone({ shape, seed, attenuation });
  * const { labels, mu, screw } = implantInto(specimen, { seed, fraction: 0.3, attenuation });
  */
+import { distanceTransform, Rng } from '../numeric';
 import type { MaterialAttenuation } from './attenuation';
 import { degradeImplant } from './degradation';
-import { distanceInside } from './edt';
 import { SmoothNoise } from './noise';
-import { Rng } from './random';
 import { randomScrew, screwEnvelopeDepth, ScrewGeometry } from './screw';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
@@ -105,7 +104,10 @@ export function implantInto(specimen: Specimen, options: ImplantOptions): Implan
     }
   }
 
-  const depth = distanceInside(implant, shape);
+  // Depth inside the implant (voxels): the distance to the nearest voxel outside it.
+  const outside = new Uint8Array(size);
+  for (let j = 0; j < size; j++) outside[j] = implant[j] ? 0 : 1;
+  const depth = distanceTransform(outside, shape, [1, 1, 1]);
   const degradation = degradeImplant({ implant, depth, shape, fraction: options.fraction, seed: options.seed });
   for (let j = 0; j < size; j++) {
     if (!implant[j]) continue;

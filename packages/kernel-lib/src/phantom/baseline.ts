@@ -11,10 +11,11 @@
  * histogramOverlap(h, 2, 3);                  // DL vs RM, 0 (disjoint) .. 1 (identical)
  */
 import { VolumeShapeError } from '../errors';
+import { sortedQuantile, sortedSample } from '../numeric';
 import type { Volume } from '../volume';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
-const { ceil, floor, max, min } = Math;
+const { floor, min } = Math;
 
 /** Class names by label value. */
 export const CLASS_NAMES = ['background', 'bone', 'DL', 'RM'] as const;
@@ -146,13 +147,11 @@ export function thresholdBaseline(image: Volume, labels: Volume, options: Histog
 }
 
 namespace Private {
+  /** The 0.1st and 99.9th percentiles of a sample (order statistics below and above). */
   export function percentileRange(data: ArrayLike<number>): [number, number] {
-    const step = max(1, floor(data.length / 200000));
-    const sample: number[] = [];
-    for (let i = 0; i < data.length; i += step) sample.push(data[i]);
-    sample.sort((a, b) => a - b);
-    const lo = sample[floor(0.001 * (sample.length - 1))];
-    const hi = sample[ceil(0.999 * (sample.length - 1))];
+    const sample = sortedSample(data);
+    const lo = sortedQuantile(sample, 0.001, 'lower');
+    const hi = sortedQuantile(sample, 0.999, 'higher');
     return hi > lo ? [lo, hi] : [lo, lo + 1];
   }
 

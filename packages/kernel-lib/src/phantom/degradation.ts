@@ -15,9 +15,9 @@
  * d.dl;        // 1 where the implant became DL
  * d.density;   // DL density relative to dense degradation products
  */
+import { Rng } from '../numeric';
 import { ImplantMaterial, isDegradable } from './attenuation';
 import { SmoothNoise } from './noise';
-import { Rng } from './random';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { abs, exp, floor, log, max, min, round } = Math;
@@ -40,7 +40,7 @@ export function degradedFraction(weeks: number, material: ImplantMaterial): numb
 export interface DegradeOptions {
   /** 1 inside the implant envelope. */
   implant: Uint8Array;
-  /** Distance to the envelope surface (voxels), from `distanceInside`. */
+  /** Distance to the envelope surface (voxels), from `distanceTransform`. */
   depth: Float32Array;
   /** [z, y, x] voxels. */
   shape: readonly [number, number, number];

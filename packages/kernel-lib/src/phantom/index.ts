@@ -6,7 +6,8 @@
  * Two families: `implantPhantom` (synthetic trabecular bone with a cortical shell) and
  * `realBonePhantom` (the same implant set into qim3d's real micro-CT of bone). Both run the
  * same acquisition: parallel-beam projection, Poisson noise, ring artifacts, optional phase
- * contrast, filtered back-projection.
+ * contrast, filtered back-projection. Registration pairs with known truth (`timePointPair`,
+ * `crossModalPair`, `sectionPairs`) are built from the implant phantom.
  *
  * @example
  * import { implantPhantom, thresholdBaseline } from '@mdlma/kernel';
@@ -29,5 +30,5 @@ export { backProjectSinogram, filteredBackProjection, filterSinogram, RAMP_WINDO
 export type { FbpOptions, RampWindow } from './fbp';
 export { forwardProject, parallelGeometry } from './radon';
 export type { ParallelGeometry } from './radon';
-export { Rng } from './random';
-export { PHANTOM_USAGE, phantomCommand } from './cli';
+export { crossModalPair, sectionPairs, timePointPair } from './registration-pairs';
+export type { PairOptions, RegistrationPair, SectionPairOptions, SectionPairs, SectionSample } from './registration-pairs';

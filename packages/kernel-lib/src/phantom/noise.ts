@@ -8,7 +8,7 @@
  * field.at(10.5, 20, 31);            // one value
  * field.fractal(10.5, 20, 31, 3);    // three octaves, each half the cell, half the amplitude
  */
-import { Rng } from './random';
+import { Rng } from '../numeric';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, cos, floor, sin, sqrt } = Math;

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { Rng } from '../numeric';
 import { Volume } from '../volume';
 import { materialAttenuation } from './attenuation';
 import { thresholdBaseline } from './baseline';
 import { QIM3D_BONE_PATH, readBoneTiff, realBonePhantom, segmentBone } from './real-bone';
-import { Rng } from './random';
 import { syntheticBone } from './trabecular';
 
 /** A stand-in for a real scan: our synthetic bone as noisy uint8 grey values (bone bright, the rest dark). */

@@ -18,14 +18,15 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { resolve } from 'path';
 
 import { PhantomOptionError, VolumeFormatError } from '../errors';
-import { notRegularFileError } from '../io/file';
+import { convolveAxis, gaussianKernel } from '../filters';
+import { notRegularFileError } from '../io';
 import { Volume } from '../volume';
 import type { Specimen } from './anatomy';
 import { materialAttenuation } from './attenuation';
 import { Phantom, PhantomCommonOptions, phantomFromSpecimen } from './phantom';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
-const { ceil, exp, floor, max, min, round } = Math;
+const { floor, max, min, round } = Math;
 
 /** Where `scripts/fetch-qim3d-bone.sh` puts qim3d's bone scan (examples/data/qim3d/ at the repository root). */
 export const QIM3D_BONE_PATH = resolve(__dirname, '../../../../examples/data/qim3d/bone_128x128x128.tif');
@@ -137,33 +138,12 @@ export async function realBonePhantom(options: RealBonePhantomOptions): Promise<
 }
 
 namespace Private {
-  /** Separable Gaussian smoothing with edge clamping (σ in voxels). */
+  /** Gaussian smoothing of σ voxels, taps to 3σ in float32, along z, then y, then x (edges repeated). */
   export function gaussian(scan: Volume, sigma: number): Float32Array {
-    const [nz, ny, nx] = scan.shape;
     let a = Float32Array.from(scan.data as ArrayLike<number>);
     if (!(sigma > 0)) return a;
-    const radius = ceil(3 * sigma);
-    const kernel = new Float32Array(2 * radius + 1);
-    let sum = 0;
-    for (let k = -radius; k <= radius; k++) sum += kernel[k + radius] = exp(-(k * k) / (2 * sigma * sigma));
-    for (let k = 0; k < kernel.length; k++) kernel[k] /= sum;
-    const strides = [ny * nx, nx, 1];
-    const sizes = [nz, ny, nx];
-    for (let axis = 0; axis < 3; axis++) {
-      const b = new Float32Array(a.length);
-      const stride = strides[axis];
-      const len = sizes[axis];
-      for (let i = 0; i < a.length; i++) {
-        const pos = floor(i / stride) % len;
-        let v = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const p = min(len - 1, max(0, pos + k));
-          v += kernel[k + radius] * a[i + (p - pos) * stride];
-        }
-        b[i] = v;
-      }
-      a = b;
-    }
+    const taps = gaussianKernel(sigma, 3, Float32Array);
+    for (const axis of [0, 1, 2] as const) a = convolveAxis(a, scan.shape, axis, taps);
     return a;
   }
 

@@ -7,7 +7,7 @@
  * const mask = screwMask(screw, [64, 64, 64]);           // 1 inside the implant envelope
  * screwEnvelopeDepth(screw, 32, 32, 40);                  // > 0 inside, radial voxels
  */
-import { Rng } from './random';
+import { Rng } from '../numeric';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, abs, atan2, cos, floor, hypot, max, min, sin, sqrt } = Math;

@@ -12,10 +12,10 @@
  * specimen.bone;   // 1 where mineralised bone
  * specimen.mu;     // 1/cm, before the implant goes in
  */
+import { Rng } from '../numeric';
 import type { MaterialAttenuation } from './attenuation';
 import type { Specimen } from './anatomy';
 import { SmoothNoise } from './noise';
-import { Rng } from './random';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, abs, cos, hypot, max, min, sin, sqrt } = Math;

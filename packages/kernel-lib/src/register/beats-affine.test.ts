@@ -1,4 +1,6 @@
-import { convexAdam, dice, DisplacementField, registerLinear, targetRegistrationError, timePointPair, warpVolume, type RegistrationPair } from '.';
+import { dice } from '../metrics';
+import { timePointPair, type RegistrationPair } from '../phantom';
+import { convexAdam, DisplacementField, registerLinear, targetRegistrationError, warpVolume } from '.';
 
 /**
  * What a user of deformable registration relies on: on two time points of one implant (weeks 4 and 8)

@@ -1,6 +1,8 @@
 import { RegistrationInputError } from '../errors';
+import { dice } from '../metrics';
+import { timePointPair } from '../phantom';
 import { resample, Volume } from '../volume';
-import { convexAdam, dice, DisplacementField, jacobianStatistics, registerLinear, targetRegistrationError, timePointPair, warpVolume } from '.';
+import { convexAdam, DisplacementField, jacobianStatistics, registerLinear, targetRegistrationError, warpVolume } from '.';
 
 describe('convexAdam', () => {
   let pair: Awaited<ReturnType<typeof timePointPair>>;

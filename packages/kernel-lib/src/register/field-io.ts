@@ -13,7 +13,8 @@ import { promises as fs } from 'fs';
 import { gunzipSync, gzipSync } from 'zlib';
 
 import { RegistrationInputError, VolumeFormatError } from '../errors';
-import { encodeNiftiHeader } from '../io/nifti-header';
+import { writeFileAtomically } from '../files';
+import { encodeNiftiHeader } from '../io';
 import { DisplacementField } from './field';
 
 /** NIFTI_INTENT_DISPLACEMENT_VECTOR (nifti1.h). */
@@ -26,7 +27,7 @@ export async function writeFieldNifti(path: string, field: DisplacementField): P
     throw new RegistrationInputError('field file', `"${path}" must end in .nii or .nii.gz (displacement fields are written as NIfTI vector images)`);
   }
   if (field.shape.some(n => n > 32767)) throw new RegistrationInputError('field', `of shape [${field.shape.join(', ')}] is too large for NIfTI-1`);
-  const header = encodeNiftiHeader({ shape: field.shape, dtype: 'float32', spacing: field.spacing, origin: field.origin }, 1);
+  const header = encodeNiftiHeader({ shape: field.shape, dtype: 'float32', spacing: field.spacing, origin: field.origin }, { version: 1 });
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   view.setInt16(40, 5, true); // dim[0]: 5 dimensions
   view.setInt16(48, 1, true); // dim[4]: one time point
@@ -44,14 +45,7 @@ export async function writeFieldNifti(path: string, field: DisplacementField): P
     for (let i = 0; i < n; i++) voxels[c * n + i] = src[i] * s;
   }
   const body = Buffer.concat([Buffer.from(header), Buffer.from(voxels.buffer, voxels.byteOffset, voxels.byteLength)]);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await fs.writeFile(tmp, gz ? gzipSync(body, { level: 1 }) : body);
-    await fs.rename(tmp, path);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, gz ? gzipSync(body, { level: 1 }) : body);
 }
 
 /** Reads a displacement field written by `writeFieldNifti` (or any float NIfTI-1 vector image [nx, ny, nz, 1, 3] in µm). */

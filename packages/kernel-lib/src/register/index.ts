@@ -1,9 +1,10 @@
 /**
  * Registration: rigid and affine (NCC or MIND-SSC, multi-resolution, landmark initialisation),
  * convexAdam deformable registration, displacement fields (warp, compose, invert, Jacobian, NIfTI
- * vector files), Learn2Reg metrics, slice-to-volume registration of 2D sections (virtual sections
- * at any pose, NMI pose search, 2D deformable refinement), the `mdlma register` command, and
- * phantom pairs with known truth.
+ * vector files), the Learn2Reg field metrics (TRE, SDlogJ, folding; the label metrics `labelDice`
+ * and `hd95` are in metrics/), and slice-to-volume registration of 2D sections (virtual sections
+ * at any pose, NMI pose search, 2D deformable refinement). Pairs with known truth to test it on
+ * are phantoms (`timePointPair`, `crossModalPair`, `sectionPairs` in phantom/).
  *
  * Conventions: transforms map fixed points to moving points (pull); an `AffineTransform` works in
  * µm on [z, y, x]; a `DisplacementField` is Float32 [3, z, y, x] in voxels of the fixed grid.
@@ -24,18 +25,15 @@ export { convexAdam } from './convex-adam';
 export type { ConvexAdamOptions, ConvexAdamResult } from './convex-adam';
 export { coupledConvex, makeInverseConsistent } from './convex';
 export type { CoupledConvexOptions } from './convex';
-export { parseRegisterArgs, REGISTER_USAGE, registerCommand } from './cli';
-export type { RegisterCommand } from './cli';
 export { composeFields, DisplacementField, inverseConsistencyError, invertField, jacobianDeterminant } from './field';
 export { NIFTI_INTENT_DISPLACEMENT_VECTOR, readFieldNifti, writeFieldNifti } from './field-io';
+export { jacobianStatistics, targetRegistrationError } from './field-metrics';
 export { checkGrids } from './grids';
+export { boxFilter3, upsample } from './interpolate';
 export { registerLinear } from './linear';
 export type { LinearRegistrationOptions, LinearRegistrationResult } from './linear';
-export { dice, hd95, jacobianStatistics, labelDice, targetRegistrationError } from './metrics';
 export { MIND_CHANNELS, mindSsc } from './mind';
 export type { MindOptions } from './mind';
-export { crossModalPair, sectionPairs, timePointPair } from './pairs';
-export type { PairOptions, RegistrationPair, SectionPairOptions, SectionPairs, SectionSample } from './pairs';
 export { sampleSection, sectionAngles, sectionFrame, sectionPoseError, sectionRotation, virtualSection } from './section';
 export type { SectionFrame, SectionPose, VirtualSectionOptions } from './section';
 export { registerSection } from './section-register';

@@ -1,6 +1,7 @@
 import { RegistrationInputError } from '../errors';
+import { timePointPair } from '../phantom';
 import { Volume } from '../volume';
-import { AffineTransform, registerLinear, timePointPair } from '.';
+import { AffineTransform, registerLinear } from '.';
 
 /** Rotation (degrees) and translation at the centre (voxels) between an estimate and the truth. */
 function error(estimate: AffineTransform, truth: AffineTransform, volume: Volume): { degrees: number; voxels: number } {

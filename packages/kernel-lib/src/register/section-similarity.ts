@@ -10,6 +10,7 @@
  * sectionNmi(level, { angles: [0, 5, 0], offset: [0, 0, 150] });     // larger is better
  */
 import { RegistrationInputError } from '../errors';
+import { sortedQuantile, sortedSample } from '../numeric';
 import type { Vec3, Volume } from '../volume';
 import { averagePool } from './interpolate';
 import { sectionFrame, type SectionPose } from './section';
@@ -53,12 +54,9 @@ export function checkedImage(data: ArrayLike<number>, what: string): Float32Arra
 
 /** The 0.5th and 99.5th percentiles (the histogram's range). */
 export function intensityRange(data: ArrayLike<number>): [number, number] {
-  const step = max(1, floor(data.length / 200000));
-  const sample: number[] = [];
-  for (let i = 0; i < data.length; i += step) sample.push(data[i]);
-  sample.sort((a, b) => a - b);
-  const lo = sample[floor(0.005 * (sample.length - 1))];
-  let hi = sample[ceil(0.995 * (sample.length - 1))];
+  const sample = sortedSample(data);
+  const lo = sortedQuantile(sample, 0.005, 'lower');
+  let hi = sortedQuantile(sample, 0.995, 'higher');
   if (!(hi > lo)) hi = sample[sample.length - 1];
   return [lo, hi > lo ? hi : lo + 1];
 }

@@ -1,7 +1,8 @@
 import { RegistrationInputError } from '../errors';
-import { Rng } from '../phantom';
+import { Rng } from '../numeric';
+import { sectionPairs } from '../phantom';
 import { orthoSlice, Volume } from '../volume';
-import { registerSection, sectionAngles, sectionFrame, sectionPairs, sectionPoseError, sectionRotation, virtualSection, type SectionPose } from '.';
+import { registerSection, sectionAngles, sectionFrame, sectionPoseError, sectionRotation, virtualSection, type SectionPose } from '.';
 
 /** A volume whose value is a linear function of the physical position, so trilinear sampling is exact. */
 function ramp(shape: [number, number, number], spacing: [number, number, number]): { volume: Volume<Float32Array>; at: (p: number[]) => number } {

@@ -8,11 +8,12 @@
  * @example
  * const zarr = await importEsm<typeof import('zarrita')>('zarrita');
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
 
 import { ModuleLoadError } from '../errors';
+import { writeFileAtomicallySync } from '../files';
 
 /** Options of `importEsm`. */
 export interface ImportEsmOptions {
@@ -50,10 +51,7 @@ namespace Private {
     const dir = join(folder, '.mdlma');
     const file = join(dir, 'import-from-here.mjs');
     if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, RESOLVER);
-      renameSync(temporary, file);
+      writeFileAtomicallySync(file, RESOLVER, { createFolder: true });
     }
     return file;
   }

@@ -12,13 +12,12 @@
  * console.log(stats.provider, stats.seconds, stats.meanConfidence);
  */
 export { InferenceRun, predictAxis, slicesFor } from './axis';
-export { normaliseSlices, slicePercentiles } from './normalise';
-export { resolveSegmentOptions } from './options';
-export type { ClusterSegmentOptions, ResolvedOptions, SegmentFiles, SegmentOptions, SegmentOutputs } from './options';
+export { normaliseSlices } from './normalise';
+export { guardSegmentFiles, resolveSegmentOptions } from './options';
+export type { ResolvedOptions, SegmentFiles, SegmentOptions, SegmentOutputs } from './options';
 export { segment } from './segment';
-export type { SegmentClusterResult, SegmentFileResult, SegmentResult, SegmentStats } from './segment';
+export type { SegmentFileResult, SegmentResult, SegmentStats } from './segment';
 export { TilePlan } from './tiling';
 export type { Tile } from './tiling';
 export { VoteAccumulator } from './voting';
 export type { Voting } from './voting';
-export { segmentCommand, SEGMENT_USAGE } from './cli';

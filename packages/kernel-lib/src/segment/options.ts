@@ -10,8 +10,6 @@ import { availableParallelism } from 'os';
 
 import { SegmentOptionError } from '../errors';
 import { guardOutputs } from '../io';
-import type { SlurmClient } from '../cluster/client';
-import type { SubmitOptions } from '../cluster/types';
 import type { Device, SegmentationModel } from '../models';
 import { SUN_AXES, Volume, type Shape3, type SunAxis, type VolumeSource } from '../volume';
 import type { Voting } from './voting';
@@ -34,22 +32,6 @@ export interface SegmentFiles {
   confidence?: string;
   maxProbability?: string;
   agreement?: string;
-}
-
-/**
- * `segment(source, { cluster, out })`: run as a Slurm array job, one z-slab per task, instead of in
- * this process (cluster/segment-array.ts); the labels equal the in-process ones with the same
- * `slabDepth` and `halo`.
- */
-export interface ClusterSegmentOptions {
-  /** Number of tasks when `slabDepth` is not given (default 4). */
-  tasks?: number;
-  /** The Zarr store the tasks write into (default: `out` if it ends in .zarr, else `<out>.zarr`). */
-  store?: string;
-  /** Slurm options of the tasks (cpus, mem, time, partition, workdir, ...). */
-  job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
-  /** The cluster (default: a SlurmClient on PATH and SLURM_CONF). */
-  client?: SlurmClient;
 }
 
 /** Options of `segment`. */
@@ -80,8 +62,6 @@ export interface SegmentOptions {
   slabDepth?: number;
   /** Context rows read above and below each slab for the axes whose slices cross z (default 32; 0 with a single slab or only the z axis). */
   halo?: number;
-  /** Segment on a Slurm cluster as an array job (needs a volume opened from a file, and `out`). */
-  cluster?: ClusterSegmentOptions;
 }
 
 /** Options after defaults and checks. */

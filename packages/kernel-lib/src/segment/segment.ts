@@ -12,7 +12,7 @@
  * @example
  * const { labels, confidence, stats } = await segment(image, { axes: 9, outputs: { confidence: true } });
  * await segment(await open('scan.h5'), { axes: 3, out: { labels: 'labels.nii.gz', confidence: 'conf.nii.gz' } });
- * await segment(await open('scan.h5'), { axes: 9, out: 'labels.nii.gz', cluster: { tasks: 8, job: { cpus: 4 } } });
+ * // On a Slurm cluster, as an array job: segmentOnCluster in cluster/.
  */
 import { SegmentOptionError } from '../errors';
 import { createWriter, type VolumeSource, type VolumeWriter } from '../io';
@@ -21,8 +21,7 @@ import { progressBar } from '../display';
 import { SegmentationModel, type ExecutionProvider } from '../models';
 import { Volume, type Shape3, type SunAxis } from '../volume';
 import { InferenceRun, predictAxis, slicesFor } from './axis';
-import type { SegmentArrayRun } from '../cluster/segment-array';
-import { checkBatchSize, guardSegmentFiles, resolveSegmentOptions, type ClusterSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
+import { checkBatchSize, guardSegmentFiles, resolveSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
 import { VoteAccumulator, type Voting } from './voting';
 
 /** Figures of one run. */
@@ -65,32 +64,14 @@ export interface SegmentFileResult {
   stats: SegmentStats;
 }
 
-/** What `segment` returns when it ran on a Slurm cluster (`cluster` option). */
-export interface SegmentClusterResult {
-  files: SegmentFiles;
-  /** The array and merge jobs (resubmit failed tasks with `resubmitSegmentTasks(run, [i])`). */
-  run: SegmentArrayRun;
-  /** Wall time from submission to the merged result, queueing included. */
-  seconds: number;
-}
-
 /** Segments `input` with a SUN model; see SegmentOptions. */
-export function segment(
-  input: VolumeSource,
-  options: SegmentOptions & { cluster: ClusterSegmentOptions; out: string | SegmentFiles }
-): Promise<SegmentClusterResult>;
 export function segment(input: Volume | VolumeSource, options: SegmentOptions & { out: string | SegmentFiles }): Promise<SegmentFileResult>;
 export function segment(input: Volume | VolumeSource, options?: SegmentOptions): Promise<SegmentResult>;
 export async function segment(
   input: Volume | VolumeSource,
   options: SegmentOptions = {}
-): Promise<SegmentResult | SegmentFileResult | SegmentClusterResult> {
+): Promise<SegmentResult | SegmentFileResult> {
   if (options.out !== undefined) await guardSegmentFiles(input, options.out);
-  if (options.cluster) {
-    // Loaded on demand: the array path imports this module (its tasks run the in-process loop).
-    const { segmentOnCluster } = require('../cluster/segment-array') as typeof import('../cluster/segment-array');
-    return segmentOnCluster(input, { ...options, cluster: options.cluster });
-  }
   const started = performance.now();
   const shape = [...input.shape] as [number, number, number];
   const resolved = resolveSegmentOptions(options, shape);

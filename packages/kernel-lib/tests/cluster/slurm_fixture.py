@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[4]
 SCRIPT = REPO / "scripts" / "slurm-cluster.sh"
 KERNEL_LIB = REPO / "packages" / "kernel-lib"
+CLI = KERNEL_LIB / "lib" / "cli" / "mdlma.js"
 TEST_DIR = Path(os.environ.get("MDLMA_SLURM_TEST_DIR", "/tmp/mdlma-slurm-test"))
 TEST_PORT = os.environ.get("MDLMA_SLURM_TEST_PORT", "6827")
 
@@ -37,7 +38,7 @@ def unavailable_reason() -> str | None:
     missing = [c for c in ("munged", "slurmctld", "slurmd", "sbatch") if not shutil.which(c)]
     if missing:
         return f"Slurm is not installed ({', '.join(missing)}): apt-get install -y munge slurmctld slurmd slurm-client"
-    if not (KERNEL_LIB / "lib" / "cluster" / "cli.js").exists():
+    if not CLI.exists():
         return "kernel-lib is not built (cd packages/kernel-lib && npx tsc -b)"
     return None
 
@@ -58,12 +59,8 @@ def stop_cluster() -> None:
 
 
 def mdlma_command() -> list:
-    """How to run `mdlma slurm`: the mdlma CLI once the command is wired in, else the cluster module's own entry."""
-    cli = KERNEL_LIB / "lib" / "cli.js"
-    probe = subprocess.run(["node", str(cli), "slurm", "--help"], capture_output=True, text=True, timeout=30)
-    if probe.returncode == 0 and "mdlma slurm <command>" in probe.stdout:
-        return ["node", str(cli)]
-    return ["node", str(KERNEL_LIB / "lib" / "cluster" / "cli.js")]
+    """How to run `mdlma` (its `slurm` command): the built CLI with this node."""
+    return ["node", str(CLI)]
 
 
 def write_cli_wrapper(folder: Path) -> Path:

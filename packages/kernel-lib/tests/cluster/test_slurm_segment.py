@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from slurm_fixture import KERNEL_LIB, Mdlma
+from slurm_fixture import CLI, KERNEL_LIB, Mdlma
 
 SETTINGS = ["--axes", "3", "--slab-depth", "16", "--halo", "8", "--threads", "1"]
 
@@ -41,7 +41,7 @@ const io = require({lib} + '/io'); const {{ segment }} = require({lib} + '/segme
 
 
 def make_phantom(mdlma: Mdlma, tmp_path: Path):
-    done = subprocess.run(["node", str(KERNEL_LIB / "lib" / "cli.js"), "phantom", "--size", "48", "--seed", "3",
+    done = subprocess.run(["node", str(CLI), "phantom", "--size", "48", "--seed", "3",
                            "--out", "scan.nii.gz", "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
@@ -86,19 +86,18 @@ def test_a_failed_task_is_resubmitted_alone(mdlma: Mdlma, tmp_path: Path):
     assert compare_with_in_process(tmp_path, mdlma.env, ["labels.zarr"])["labels.zarr"]["diff"] == 0
 
 
-def test_segment_with_the_cluster_option_waits_and_equals_in_process(mdlma: Mdlma, tmp_path: Path):
+def test_segment_on_cluster_waits_and_equals_in_process(mdlma: Mdlma, tmp_path: Path):
     make_phantom(mdlma, tmp_path)
     lib = json.dumps(str(KERNEL_LIB / "lib"))
     code = f"""
-const io = require({lib} + '/io'); const {{ segment }} = require({lib} + '/segment');
-const {{ SlurmClient }} = require({lib} + '/cluster');
+const io = require({lib} + '/io'); const {{ SlurmClient, segmentOnCluster }} = require({lib} + '/cluster');
 (async () => {{
   let refused = null;
-  try {{ await segment(await io.read('scan.nii.gz'), {{ out: 'x.nii.gz', cluster: {{}} }}); }}
+  try {{ await segmentOnCluster(await io.read('scan.nii.gz'), {{ out: 'x.nii.gz' }}); }}
   catch (e) {{ refused = {{ name: e.name, message: e.message }}; }}
   const source = await io.open('scan.nii.gz');
-  const result = await segment(source, {{ axes: 3, slabDepth: 16, halo: 8, threads: 1, out: 'cluster.nii.gz',
-    cluster: {{ client: new SlurmClient({{ pollInterval: 300 }}), job: {{ cpus: 1 }} }} }});
+  const result = await segmentOnCluster(source, {{ axes: 3, slabDepth: 16, halo: 8, threads: 1, out: 'cluster.nii.gz',
+    client: new SlurmClient({{ pollInterval: 300 }}), job: {{ cpus: 1 }} }});
   await source.close();
   console.log(JSON.stringify({{ refused, files: result.files, tasks: result.run.tasks, store: result.run.out, seconds: result.seconds }}));
 }})();
@@ -110,4 +109,4 @@ const {{ SlurmClient }} = require({lib} + '/cluster');
     assert not (tmp_path / "x.nii.gz").exists() and not (tmp_path / "x.nii.gz.zarr").exists()
     result = compare_with_in_process(tmp_path, mdlma.env, ["cluster.nii.gz"])
     assert result["cluster.nii.gz"] == {"diff": 0, "shape": [48, 48, 48], "dtype": "uint8"}
-    print(f"segment(..., {{cluster}}) {out['seconds']:.1f} s (3 tasks, with scheduling) vs in-process {result['seconds']:.1f} s")
+    print(f"segmentOnCluster(...) {out['seconds']:.1f} s (3 tasks, with scheduling) vs in-process {result['seconds']:.1f} s")

@@ -1,5 +1,7 @@
-import { AnnotationDoc, UNLABELLED } from './annotation-doc';
-import { runPixels, runsOf, stampPath } from './brush';
+import { runPixelCount, runsOfMask, UNLABELLED } from '@mdlma/kernel/protocol';
+
+import { AnnotationDoc } from './annotation-doc';
+import { stampPath } from './brush';
 
 /** Two replicas wired like the panel and the kernel: what one sends, the other applies. */
 function pair(delayMs = 0) {
@@ -32,8 +34,8 @@ describe('brush', () => {
     const mask = new Uint8Array(10 * 30);
     stampPath(mask, 10, 30, [[5.5, -3], [5.5, 40]], 1);
     expect(Array.from(mask.subarray(5 * 30, 6 * 30)).every(v => v === 1)).toBe(true);
-    expect(runsOf(mask)).toEqual([150, 30]);
-    expect(runPixels(runsOf(mask))).toBe(30);
+    expect(runsOfMask(mask)).toEqual([150, 30]);
+    expect(runPixelCount(runsOfMask(mask))).toBe(30);
   });
 });
 

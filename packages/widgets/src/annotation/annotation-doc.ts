@@ -1,10 +1,10 @@
 /**
- * The panel's replica of the annotation document (DESIGN.md, "Annotations"; the kernel's side is kernel-lib
- * active/annotations.ts): a Yjs doc whose `ops` array holds edit operations {id, user, axis, slice, label, runs, time}
- * replayed in Yjs order (label 255 erases), and whose `done` map marks slices the expert finished. The panel edits
- * this doc directly; a `Y.UndoManager` that tracks only this panel's own edits gives undo AND redo (each stroke one
- * step), and every local change goes to the kernel as a Yjs update, batched for `delayMs` (default 250 ms, so a stroke
- * is in the kernel well within a second). Updates from the kernel or other users are applied with a remote origin: they
+ * The panel's replica of the annotation document (its shape is the protocol's, `@mdlma/kernel/protocol`
+ * annotation.ts; the kernel's replica is kernel-lib active/annotations.ts): a Yjs doc whose `ops` array holds edit
+ * operations {id, user, axis, slice, label, runs, time} replayed in Yjs order (label 255 erases), and whose `done` map
+ * marks slices the expert finished. The panel edits this doc directly; a `Y.UndoManager` that tracks only this
+ * panel's own edits gives undo AND redo (each stroke one step), and every local change goes to the kernel as a Yjs
+ * update, batched for `delayMs` (default 250 ms, so a stroke is in the kernel well within a second). Updates from the kernel or other users are applied with a remote origin: they
  * are neither undone by this user nor sent back.
  *
  * @example
@@ -13,40 +13,8 @@
  * doc.undo();  doc.redo();
  * doc.sliceLabels('z', 20);          // Uint8Array rows*cols, 255 where unlabelled
  */
+import { ANNOTATION_DOCUMENT, fillRuns, runsByValue, sliceKey, sliceShape, UNLABELLED, type AnnotationOp, type OrthogonalAxis } from '@mdlma/kernel/protocol';
 import * as Y from 'yjs';
-
-/** Label of unlabelled pixels, and of operations that erase. */
-export const UNLABELLED = 255;
-
-/** An axis whose slices are grid planes: 'z' cuts [y, x], 'y' cuts [z, x], 'x' cuts [z, y]. */
-export type SliceAxis = 'z' | 'y' | 'x';
-
-/** One edit operation, as the kernel stores it. */
-export interface AnnotationOp {
-  id: string;
-  user: string;
-  axis: SliceAxis;
-  slice: number;
-  label: number;
-  runs: number[];
-  time: number;
-}
-
-/** [rows, cols] of a slice along `axis` of a [z, y, x] volume. */
-export function sliceShape(shape: readonly number[], axis: SliceAxis): [number, number] {
-  const [nz, ny, nx] = shape;
-  return axis === 'z' ? [ny, nx] : axis === 'y' ? [nz, nx] : [nz, ny];
-}
-
-/** Number of slices along `axis`. */
-export function sliceCount(shape: readonly number[], axis: SliceAxis): number {
-  return shape[axis === 'z' ? 0 : axis === 'y' ? 1 : 2];
-}
-
-/** The key of a slice in the `done` map. */
-export function sliceKey(axis: SliceAxis, slice: number): string {
-  return `${axis}:${slice}`;
-}
 
 /** The panel's replica of the annotation document. */
 export class AnnotationDoc {
@@ -56,8 +24,8 @@ export class AnnotationDoc {
     this.send = options.send;
     this.delayMs = options.delayMs ?? 250;
     this.doc = new Y.Doc();
-    this.ops = this.doc.getArray<AnnotationOp>('ops');
-    this.done = this.doc.getMap<boolean>('done');
+    this.ops = this.doc.getArray<AnnotationOp>(ANNOTATION_DOCUMENT.ops);
+    this.done = this.doc.getMap<boolean>(ANNOTATION_DOCUMENT.done);
     if (options.state?.length) Y.applyUpdate(this.doc, options.state, REMOTE);
     // captureTimeout 0: every stroke (one transaction) is its own undo step.
     this.undoManager = new Y.UndoManager([this.ops, this.done], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
@@ -78,7 +46,7 @@ export class AnnotationDoc {
   readonly undoManager: Y.UndoManager;
 
   /** Paints (label 0..C-1) or erases (255) the pixels `runs` of one slice: one operation, one undo step. */
-  paint(axis: SliceAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp | undefined {
+  paint(axis: OrthogonalAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp | undefined {
     if (!runs.length) return undefined;
     const op = this.op(axis, slice, label, runs);
     this.doc.transact(() => this.ops.push([op]), LOCAL);
@@ -86,7 +54,7 @@ export class AnnotationDoc {
   }
 
   /** Several labels' pixels of one slice (e.g. what a niivue stroke changed), in one transaction: one undo step. */
-  paintEdits(axis: SliceAxis, slice: number, edits: ReadonlyArray<{ label: number; runs: readonly number[] }>): number {
+  paintEdits(axis: OrthogonalAxis, slice: number, edits: ReadonlyArray<{ label: number; runs: readonly number[] }>): number {
     const ops = edits.filter(e => e.runs.length).map(e => this.op(axis, slice, e.label, e.runs));
     if (ops.length) this.doc.transact(() => this.ops.push(ops), LOCAL);
     return ops.length;
@@ -96,29 +64,20 @@ export class AnnotationDoc {
    * Sets a whole slice from a label image (rows x cols; 255 leaves a pixel as it is), e.g. the model's prediction
    * to correct: one operation per label present, all in one undo step.
    */
-  paintSlice(axis: SliceAxis, slice: number, labels2d: ArrayLike<number>): number {
-    const byLabel = new Map<number, number[]>();
-    for (let p = 0; p < labels2d.length; p++) {
-      const v = labels2d[p];
-      if (v === UNLABELLED) continue;
-      let runs = byLabel.get(v);
-      if (!runs) byLabel.set(v, (runs = []));
-      const n = runs.length;
-      if (n && runs[n - 2] + runs[n - 1] === p) runs[n - 1]++;
-      else runs.push(p, 1);
-    }
+  paintSlice(axis: OrthogonalAxis, slice: number, labels2d: ArrayLike<number>): number {
+    const byLabel = runsByValue(labels2d.length, p => (labels2d[p] === UNLABELLED ? undefined : labels2d[p]));
     const ops = [...byLabel].map(([label, runs]) => this.op(axis, slice, label, runs));
     if (ops.length) this.doc.transact(() => this.ops.push(ops), LOCAL);
     return ops.length;
   }
 
   /** Marks a slice done or not (an undoable edit too). */
-  setDone(axis: SliceAxis, slice: number, done: boolean): void {
+  setDone(axis: OrthogonalAxis, slice: number, done: boolean): void {
     this.doc.transact(() => (done ? this.done.set(sliceKey(axis, slice), true) : this.done.delete(sliceKey(axis, slice))), LOCAL);
   }
 
   /** Whether a slice is marked done. */
-  isDone(axis: SliceAxis, slice: number): boolean {
+  isDone(axis: OrthogonalAxis, slice: number): boolean {
     return this.done.get(sliceKey(axis, slice)) === true;
   }
 
@@ -151,23 +110,19 @@ export class AnnotationDoc {
   }
 
   /** Labels of one slice (rows x cols, row-major; 255 where unlabelled): the slice's operations replayed in order. */
-  sliceLabels(axis: SliceAxis, slice: number): Uint8Array {
+  sliceLabels(axis: OrthogonalAxis, slice: number): Uint8Array {
     const [rows, cols] = sliceShape(this.shape, axis);
     const out = new Uint8Array(rows * cols).fill(UNLABELLED);
-    for (const op of this.ops.toArray()) {
-      if (op.axis !== axis || op.slice !== slice) continue;
-      for (let r = 0; r < op.runs.length; r += 2) out.fill(op.label, op.runs[r], op.runs[r] + op.runs[r + 1]);
-    }
+    for (const op of this.ops.toArray()) if (op.axis === axis && op.slice === slice) fillRuns(out, op.runs, op.label);
     return out;
   }
 
   /** Labelled pixel counts of every slice that has any, by key `axis:slice`. */
   annotatedCounts(): Map<string, number> {
-    const keys = new Set(this.ops.toArray().map(op => sliceKey(op.axis, op.slice)));
+    const slices = new Map(this.ops.toArray().map(op => [sliceKey(op.axis, op.slice), op] as const));
     const counts = new Map<string, number>();
-    for (const key of keys) {
-      const [axis, slice] = key.split(':');
-      const n = this.sliceLabels(axis as SliceAxis, Number(slice)).reduce((sum, v) => sum + (v === UNLABELLED ? 0 : 1), 0);
+    for (const [key, { axis, slice }] of slices) {
+      const n = this.sliceLabels(axis, slice).reduce((sum, v) => sum + (v === UNLABELLED ? 0 : 1), 0);
       if (n) counts.set(key, n);
     }
     return counts;
@@ -203,7 +158,7 @@ export class AnnotationDoc {
     this.doc.destroy();
   }
 
-  private op(axis: SliceAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp {
+  private op(axis: OrthogonalAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp {
     return { id: `${this.user}-${this.doc.clientID.toString(36)}-${(this.counter++).toString(36)}`, user: this.user, axis, slice, label, runs: [...runs], time: Date.now() };
   }
 

@@ -1,22 +1,26 @@
 /**
  * The panel against the kernel's real `mdlma.annotation` handler and annotation store (kernel-lib, in-process):
  * keys choose label, size and tool, a pointer stroke lands in the kernel's replica, Ctrl+Z / Ctrl+Shift+Z undo and
- * redo it there, D marks the slice done, and a kernel-side edit shows up in the panel.
+ * redo it there, D marks the slice done, and a kernel-side edit shows up in the panel. The panel's controls are React
+ * (rendered at the next update), so the tests wait for what they read there; its `data-*` attributes change at once.
  */
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { TextEncoder } from 'util';
 
 import { Widget } from '@lumino/widgets';
-import { registerAnnotationSession } from '@mdlma/kernel/lib/active/comm';
-import { AnnotationStore } from '@mdlma/kernel/lib/active/annotations';
-import { CommRegistry } from '@mdlma/kernel/lib/runtime/comms';
+import { AnnotationStore, registerAnnotationSession } from '@mdlma/kernel/active';
+import { ANNOTATION_TARGET, type AnnotationKernelMessage } from '@mdlma/kernel/protocol';
+import { CommRegistry } from '@mdlma/kernel/runtime';
 
 import { AnnotationPanel } from './annotation-panel';
 import { AnnotationClient, type AnnotationChannel } from './channel';
 
 // jsdom draws nothing (no canvas package); the panel skips drawing when there is no 2D context.
 HTMLCanvasElement.prototype.getContext = (() => null) as never;
+// The kernel's NIfTI writer (run in-process here) encodes header text as Node does; jsdom has no TextEncoder.
+globalThis.TextEncoder ??= TextEncoder as typeof globalThis.TextEncoder;
 
 const SHAPE: [number, number, number] = [6, 8, 10];
 const HEADER = { msg_id: 'test', msg_type: 'comm_msg', session: 'test', username: 'test', date: '', version: '5.3' } as never;
@@ -30,7 +34,7 @@ function connect() {
       // Delivered a moment later, as over a socket (the kernel wires its handlers right after sending hello).
       send: (msgType, content, buffers) =>
         setTimeout(() => {
-          if (msgType === 'comm_msg') panelChannel?.onMessage?.({ data: content.data as Record<string, any>, buffers });
+          if (msgType === 'comm_msg') panelChannel?.onMessage?.({ data: content.data as unknown as AnnotationKernelMessage, buffers });
           if (msgType === 'comm_close') panelChannel?.onClose?.();
         })
     }
@@ -53,7 +57,7 @@ function connect() {
   };
   const panel = new AnnotationPanel({ client: new AnnotationClient(panelChannel), user: 'ana', suggestions: 2, delayMs: 5 });
   Widget.attach(panel, document.body);
-  void registry.handleFrontendMessage('comm_open', { comm_id: 'panel', target_name: 'mdlma.annotation', data: { session: 'jsdom', user: 'ana' } }, [], HEADER);
+  void registry.handleFrontendMessage('comm_open', { comm_id: 'panel', target_name: ANNOTATION_TARGET, data: { session: 'jsdom', user: 'ana' } }, [], HEADER);
   return { store, panel };
 }
 
@@ -62,6 +66,8 @@ async function until(ready: () => boolean): Promise<void> {
   for (const start = Date.now(); !ready() && Date.now() - start < 5000; ) await new Promise(resolve => setTimeout(resolve, 10));
 }
 const key = (panel: AnnotationPanel, k: string, mods: KeyboardEventInit = {}) => panel.node.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...mods }));
+/** The panel's elements matching `selector`, once its controls (React, rendered at the next update) show them. */
+const parts = (panel: AnnotationPanel, selector: string) => Array.from(panel.node.querySelectorAll<HTMLElement>(selector));
 /** Whether the slice shown has its image and prediction from the kernel (no request in flight). */
 const loaded = (panel: AnnotationPanel) => panel.node.querySelector('canvas')!.dataset.loaded === 'true';
 const labelled = (store: AnnotationStore, label: number) => store.labels().filter(v => v === label).length;
@@ -90,8 +96,9 @@ describe('AnnotationPanel with the kernel handler', () => {
     await until(() => panel.current[1] === 2 && loaded(panel));
     expect(panel.node.dataset.state).toBe('ready');
     expect(panel.current).toEqual(['z', 2]);
-    expect(Array.from(panel.node.querySelectorAll('[data-part="queue"] li')).map(li => li.textContent)).toEqual(['1. z 20.900', '2. z 40.500']);
-    expect(Array.from(panel.node.querySelectorAll('[data-part="palette"] button')).map(b => b.textContent!.trim())).toEqual(['background', 'bone', 'degradation layer', 'residual material']);
+    await until(() => parts(panel, '[data-part="queue"] li').length === 2 && parts(panel, '[data-part="palette"] button').length === 4);
+    expect(parts(panel, '[data-part="queue"] li').map(li => li.textContent)).toEqual(['1. z 20.900', '2. z 40.500']);
+    expect(parts(panel, '[data-part="palette"] button').map(b => b.textContent!.trim())).toEqual(['background', 'bone', 'degradation layer', 'residual material']);
     panel.dispose();
   });
 
@@ -120,7 +127,10 @@ describe('AnnotationPanel with the kernel handler', () => {
     await until(() => labelled(store, 3) === 0);
     expect(labelled(store, 3)).toBe(0);
     key(panel, 'y', { ctrlKey: true }); // nothing left to redo
-    expect(panel.node.querySelector<HTMLButtonElement>('[data-part="redo"]')!.disabled).toBe(true);
+    const redo = () => panel.node.querySelector<HTMLButtonElement>('[data-part="redo"]')!;
+    await until(() => redo().disabled);
+    expect(redo().disabled).toBe(true);
+    expect(panel.node.querySelector<HTMLButtonElement>('[data-part="undo"]')!.disabled).toBe(false);
     panel.dispose();
   });
 
@@ -178,7 +188,9 @@ describe('AnnotationPanel with the kernel handler', () => {
       await until(() => panel.node.dataset.exported !== undefined);
       expect(panel.node.dataset.exported).toBe('jsdom.labels.nii.gz');
       expect(existsSync(join(dir, 'jsdom.labels.nii.gz'))).toBe(true);
-      expect(panel.node.querySelector('[data-part="status"]')!.textContent).toMatch(/^Labels written to .*jsdom\.labels\.nii\.gz \(\d+ labelled voxels: background 0, bone \d+/);
+      const status = () => panel.node.querySelector('[data-part="status"]')!.textContent!;
+      await until(() => status().startsWith('Labels written'));
+      expect(status()).toMatch(/^Labels written to .*jsdom\.labels\.nii\.gz \(\d+ labelled voxels: background 0, bone \d+/);
       expect(labelled(store, 1)).toBeGreaterThan(0);
     } finally {
       process.chdir(cwd);
@@ -187,15 +199,42 @@ describe('AnnotationPanel with the kernel handler', () => {
     panel.dispose();
   });
 
+  it('acts on clicks of its controls: tool, label, brush size, queue', async () => {
+    const { panel } = connect();
+    await until(() => panel.current[1] === 2 && loaded(panel) && parts(panel, '[data-part="palette"] button').length === 4);
+    panel.node.querySelector<HTMLButtonElement>('[data-part="fill"]')!.click();
+    expect(panel.node.dataset.tool).toBe('fill');
+    parts(panel, '[data-part="palette"] button')[3].click();
+    expect(panel.node.dataset.label).toBe('3');
+    const activeLabels = () => parts(panel, '[data-part="palette"] button.mdlma-mod-active').map(b => b.dataset.label);
+    await until(() => activeLabels()[0] === '3');
+    expect(activeLabels()).toEqual(['3']);
+    expect(parts(panel, '.mdlma-mod-active[data-part="fill"]')).toHaveLength(1);
+    const size = panel.node.querySelector<HTMLInputElement>('[data-part="size"]')!;
+    // React's onChange listens to `input` (set through the native setter, as a user's drag does).
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(size, '12');
+    size.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(panel.node.dataset.brushSize).toBe('12');
+    await until(() => panel.node.querySelector('[data-part="size-value"]')!.textContent === '12 px');
+    parts(panel, '[data-part="queue"] li')[1].click();
+    expect(panel.current).toEqual(['z', 4]);
+    await until(() => loaded(panel) && parts(panel, '[data-part="queue"] li.mdlma-mod-current')[0]?.dataset.slice === '4');
+    expect(panel.node.querySelector('[data-part="slice"]')!.textContent).toBe('z = 4 / 5');
+    panel.dispose();
+  });
+
   it('marks slices done and shows edits made in the kernel', async () => {
     const { store, panel } = connect();
-    await until(() => panel.queue.length === 2);
+    await until(() => parts(panel, '[data-part="queue"] li').length === 2);
     key(panel, 'd');
-    expect(panel.node.querySelector('[data-part="queue"] li')!.getAttribute('data-done')).toBe('true');
+    await until(() => parts(panel, '[data-part="queue"] li')[0].dataset.done === 'true');
+    expect(parts(panel, '[data-part="queue"] li')[0].dataset.done).toBe('true');
+    expect(panel.node.querySelector('[data-part="done"]')!.textContent).toBe('Done ✓');
     store.paint({ user: 'kernel', axis: 'z', slice: 4, label: 1, runs: [0, 7] });
     await until(() => panel.node.dataset.annotatedVoxels === '7');
     expect(panel.node.dataset.annotatedVoxels).toBe('7');
-    expect(panel.node.querySelectorAll('[data-part="queue"] li')[1].getAttribute('data-voxels')).toBe('7');
+    await until(() => parts(panel, '[data-part="queue"] li')[1].dataset.voxels === '7');
+    expect(parts(panel, '[data-part="queue"] li')[1].dataset.voxels).toBe('7');
     key(panel, 'n');
     expect(panel.current).toEqual(['z', 4]);
     await until(() => loaded(panel));

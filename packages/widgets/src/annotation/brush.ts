@@ -1,13 +1,13 @@
 /**
  * The round brush: a stroke (the pointer's path in slice pixel coordinates) stamped with a disc of the chosen
- * diameter, as the run-length pixels the annotation document stores ([start, length, ...], row-major in the slice's
- * [rows, cols]). The path is sampled every half pixel so that fast pointer moves leave no gaps. The niivue editor
+ * diameter into a mask of the slice's [rows, cols], which `runsOfMask` (`@mdlma/kernel/protocol`) turns into the
+ * pixel runs the annotation document stores. The path is sampled every half pixel so that fast pointer moves leave no gaps. The niivue editor
  * paints with the same disc (niivue 0.69's own pen is a square).
  *
  * @example
  * const mask = new Uint8Array(64 * 64);
  * stampPath(mask, 64, 64, [[10, 10], [10, 30]], 5);   // a 5-pixel-wide horizontal line
- * runsOf(mask);                                        // [650, 21, ...]
+ * runsOfMask(mask);                                    // [650, 21, ...]
  */
 
 /** A point of a stroke: [row, col] in slice pixels (fractions allowed: pixel centres are at .5). */
@@ -54,23 +54,4 @@ export function forEachBrushPixel(rows: number, cols: number, path: readonly Str
     const steps = Math.max(1, Math.ceil(Math.hypot(rb - ra, cb - ca) * 2));
     for (let s = 1; s <= steps; s++) stamp(ra + ((rb - ra) * s) / steps, ca + ((cb - ca) * s) / steps);
   }
-}
-
-/** Run-length pixels [start, length, ...] of the non-zero pixels of `mask`. */
-export function runsOf(mask: ArrayLike<number>): number[] {
-  const runs: number[] = [];
-  for (let p = 0; p < mask.length; p++) {
-    if (!mask[p]) continue;
-    const n = runs.length;
-    if (n && runs[n - 2] + runs[n - 1] === p) runs[n - 1]++;
-    else runs.push(p, 1);
-  }
-  return runs;
-}
-
-/** Number of pixels the runs cover. */
-export function runPixels(runs: readonly number[]): number {
-  let n = 0;
-  for (let r = 1; r < runs.length; r += 2) n += runs[r];
-  return n;
 }

@@ -10,13 +10,14 @@
  * editor.setTool('brush', 2, 5);
  * editor.render({ axis: 'z', slice: 20, rows, cols, data, labels, predictionOpacity: 0.3, confidenceOpacity: 0 });
  */
-import { UNLABELLED, type SliceAxis } from './annotation-doc';
-import { runsOf, stampPath, type StrokePoint } from './brush';
+import { runsOfMask, UNLABELLED, type OrthogonalAxis } from '@mdlma/kernel/protocol';
+
+import { stampPath, type StrokePoint } from './brush';
 import { composeSlice, rgbOf, type SliceData } from './slice-image';
 
 /** What the 2D editor shows: a slice, its layers and the overlays' opacity. */
 export interface CanvasSliceView {
-  axis: SliceAxis;
+  axis: OrthogonalAxis;
   slice: number;
   rows: number;
   cols: number;
@@ -29,7 +30,7 @@ export interface CanvasSliceView {
 
 /** A finished stroke: the slice it was drawn on, the label it paints (UNLABELLED for the eraser), its pixels as runs. */
 export interface CanvasStroke {
-  axis: SliceAxis;
+  axis: OrthogonalAxis;
   slice: number;
   label: number;
   runs: number[];
@@ -116,12 +117,12 @@ export class CanvasSliceEditor {
     this.stroke = undefined;
     const label = this.tool.tool === 'eraser' ? UNLABELLED : this.tool.label;
     // The panel paints it into the document and draws the slice again, with the stroke now among the labels.
-    this.options.onStroke({ axis: stroke.axis, slice: stroke.slice, label, runs: runsOf(stroke.mask) });
+    this.options.onStroke({ axis: stroke.axis, slice: stroke.slice, label, runs: runsOfMask(stroke.mask) });
   };
 
   private view?: CanvasSliceView;
   private tool: { tool: 'brush' | 'eraser' | 'fill'; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
-  private stroke?: { axis: SliceAxis; slice: number; rows: number; cols: number; mask: Uint8Array; last: StrokePoint };
+  private stroke?: { axis: OrthogonalAxis; slice: number; rows: number; cols: number; mask: Uint8Array; last: StrokePoint };
   private frame = 0;
 }
 

@@ -1,21 +1,22 @@
 /**
- * The panel's side of the `mdlma.annotation` comm (protocol in kernel-lib active/comm.ts), free of JupyterLab: the
- * labextension adapts a kernel comm to `AnnotationChannel`; `AnnotationClient` adds request ids and replies.
+ * The panel's side of the `mdlma.annotation` comm (messages typed in `@mdlma/kernel/protocol`,
+ * annotation-messages.ts), free of JupyterLab: the labextension adapts a kernel comm to `AnnotationChannel`;
+ * `AnnotationClient` adds request ids and typed replies.
  *
  * @example
  * const client = new AnnotationClient(channel);
- * const reply = await client.request({ type: 'suggest', k: 6 });   // { data: { type: 'suggestions', items }, buffers }
+ * const reply = await client.request({ type: 'suggest', k: 6 });   // reply.data: SuggestionsReply { items }
  */
+import type {
+  AnnotationEnvelope, AnnotationKernelMessage, AnnotationPanelMessage, AnnotationReplyTo, AnnotationRequest
+} from '@mdlma/kernel/protocol';
 
-/** A JSON message with binary buffers. */
-export interface AnnotationMessage {
-  data: Record<string, any>;
-  buffers: Uint8Array[];
-}
+/** A kernel message with its binary buffers. */
+export type AnnotationMessage = AnnotationEnvelope<AnnotationKernelMessage>;
 
 /** A comm as the panel sees it. */
 export interface AnnotationChannel {
-  send(data: Record<string, unknown>, buffers?: Uint8Array[]): void;
+  send(data: AnnotationPanelMessage, buffers?: Uint8Array[]): void;
   /** Set by the client: called for every kernel message. */
   onMessage?: (msg: AnnotationMessage) => void;
   /** Set by the client: called once when the comm closes. */
@@ -43,21 +44,22 @@ export class AnnotationClient {
   closed = false;
 
   /** Sends a message that needs no reply. */
-  post(data: Record<string, unknown>, buffers?: Uint8Array[]): void {
+  post(data: AnnotationPanelMessage, buffers?: Uint8Array[]): void {
     if (!this.closed) this.channel.send(data, buffers);
   }
 
   /** Sends a request and resolves with its reply; an `error` reply rejects with its message. */
-  request(data: Record<string, unknown>, buffers?: Uint8Array[]): Promise<AnnotationMessage> {
+  request<T extends AnnotationRequest>(data: T, buffers?: Uint8Array[]): Promise<AnnotationEnvelope<AnnotationReplyTo<T>>> {
     if (this.closed) return Promise.reject(new Error('the annotation comm is closed'));
     const id = this.nextId++;
-    return new Promise<AnnotationMessage>((resolve, reject) => {
+    return new Promise<AnnotationEnvelope<AnnotationReplyTo<T>>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`the kernel did not answer "${String(data.type)}" within ${this.timeoutMs / 1000} s`));
+        reject(new Error(`the kernel did not answer "${data.type}" within ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
       this.waiting.set(id, {
-        resolve: msg => (clearTimeout(timer), resolve(msg)),
+        // The kernel answers request `id` with the reply of its type (or an error, which rejects).
+        resolve: msg => (clearTimeout(timer), resolve(msg as AnnotationEnvelope<AnnotationReplyTo<T>>)),
         reject: error => (clearTimeout(timer), reject(error))
       });
       this.channel.send({ ...data, id }, buffers);
@@ -69,12 +71,13 @@ export class AnnotationClient {
   }
 
   private receive(msg: AnnotationMessage): void {
-    const waiting = typeof msg.data.replyTo === 'number' ? this.waiting.get(msg.data.replyTo) : undefined;
+    const replyTo = 'replyTo' in msg.data ? msg.data.replyTo : undefined;
+    const waiting = typeof replyTo === 'number' ? this.waiting.get(replyTo) : undefined;
     if (!waiting) {
       this.onUnasked?.(msg);
       return;
     }
-    this.waiting.delete(msg.data.replyTo);
+    this.waiting.delete(replyTo!);
     if (msg.data.type === 'error') waiting.reject(new Error(String(msg.data.message)));
     else waiting.resolve(msg);
   }

@@ -1,4 +1,5 @@
-import { UNLABELLED } from './annotation-doc';
+import { UNLABELLED } from '@mdlma/kernel/protocol';
+
 import { drawingFromLabels, editsFromDrawing, labelOfPen, niftiSlice, niivueIndex, penValueOf } from './drawing-bitmap';
 
 describe('drawing bitmap (the niivue editor)', () => {

@@ -9,7 +9,7 @@
  * nv.drawBitmap.set(drawingFromLabels(doc.sliceLabels('z', 20), rows, cols));
  * editsFromDrawing(nv.drawBitmap, labels, rows, cols);          // [{ label: 2, runs: [130, 5] }] after a stroke
  */
-import { UNLABELLED } from './annotation-doc';
+import { runsByValue, UNLABELLED } from '@mdlma/kernel/protocol';
 
 /** niivue's voxel index of slice pixel `p` (and the reverse: the flip is its own inverse). */
 export function niivueIndex(p: number, rows: number, cols: number): number {
@@ -48,19 +48,10 @@ export interface LabelEdit {
  * now differ. A pen stroke gives one label; an eraser stroke gives 255.
  */
 export function editsFromDrawing(drawing: ArrayLike<number>, labels: ArrayLike<number>, rows: number, cols: number): LabelEdit[] {
-  const byLabel = new Map<number, number[]>();
-  for (let r = 0, p = 0; r < rows; r++) {
-    const flipped = (rows - 1 - r) * cols;
-    for (let c = 0; c < cols; c++, p++) {
-      const label = labelOfPen(drawing[flipped + c]);
-      if (label === labels[p]) continue;
-      let runs = byLabel.get(label);
-      if (!runs) byLabel.set(label, (runs = []));
-      const n = runs.length;
-      if (n && runs[n - 2] + runs[n - 1] === p) runs[n - 1]++;
-      else runs.push(p, 1);
-    }
-  }
+  const byLabel = runsByValue(rows * cols, p => {
+    const label = labelOfPen(drawing[niivueIndex(p, rows, cols)]);
+    return label === labels[p] ? undefined : label;
+  });
   return [...byLabel].map(([label, runs]) => ({ label, runs }));
 }
 

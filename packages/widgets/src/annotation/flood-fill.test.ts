@@ -1,5 +1,6 @@
-import { AnnotationDoc, UNLABELLED } from './annotation-doc';
-import { runPixels } from './brush';
+import { runPixelCount, UNLABELLED } from '@mdlma/kernel/protocol';
+
+import { AnnotationDoc } from './annotation-doc';
 import { floodFillMask, floodFillRuns } from './flood-fill';
 
 /**
@@ -51,7 +52,7 @@ describe('floodFillMask', () => {
     doc.paintSlice('z', 2, labels);
     const before = Array.from(doc.sliceLabels('z', 2));
     const runs = floodFillRuns(doc.sliceLabels('z', 1), rows, cols, [3, 3], 3);
-    expect(runPixels(runs)).toBe(9);
+    expect(runPixelCount(runs)).toBe(9);
     const opsBefore = doc.ops.length;
     doc.paint('z', 1, 3, runs);
     expect(doc.ops.length).toBe(opsBefore + 1);

@@ -9,7 +9,7 @@
  * const runs = floodFillRuns(labels, rows, cols, [12, 30], 2);
  * doc.paint('z', 20, 2, runs);                              // one operation: one undo step
  */
-import { runsOf } from './brush';
+import { runsOfMask } from '@mdlma/kernel/protocol';
 
 /**
  * The 4-connected region of `labels` (rows x cols) around `[row, col]` with that pixel's value, as a mask (1 inside).
@@ -57,5 +57,5 @@ export function floodFillRuns(labels: ArrayLike<number>, rows: number, cols: num
   const r = Math.floor(seed[0]);
   const c = Math.floor(seed[1]);
   if (!(r >= 0 && r < rows && c >= 0 && c < cols) || labels[r * cols + c] === label) return [];
-  return runsOf(floodFillMask(labels, rows, cols, seed));
+  return runsOfMask(floodFillMask(labels, rows, cols, seed));
 }

@@ -3,9 +3,9 @@
  * confidence), the image's grey levels, the label colours, and their composition with the user's labels and the
  * stroke in progress.
  */
+import { UNLABELLED, type AnnotationEnvelope, type SliceReply } from '@mdlma/kernel/protocol';
+
 import { DEFAULT_CLASSES, hexToRgb } from '../viewer/colormaps';
-import { UNLABELLED } from './annotation-doc';
-import type { AnnotationMessage } from './channel';
 
 /** What `get-slice` returned, by layer. */
 export interface SliceData {
@@ -16,10 +16,9 @@ export interface SliceData {
 }
 
 /** The layers of a `get-slice` reply, by name. */
-export function sliceData(reply: AnnotationMessage): SliceData {
-  const layers = reply.data.layers as string[];
-  const out: SliceData = { shape: reply.data.shape as [number, number] };
-  layers.forEach((name, k) => {
+export function sliceData(reply: AnnotationEnvelope<SliceReply>): SliceData {
+  const out: SliceData = { shape: reply.data.shape };
+  reply.data.layers.forEach((name, k) => {
     const bytes = reply.buffers[k];
     if (!bytes) return;
     if (name === 'prediction') out.prediction = bytes;

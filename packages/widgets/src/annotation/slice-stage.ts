@@ -1,17 +1,22 @@
 /**
  * The annotation panel's stage: the slice canvas, the editor that paints on it — niivue (niivue-slice.ts) where
  * WebGL2 is available, else, or if niivue fails to start, the 2D canvas (canvas-slice.ts) — and its size. The stage
- * is the largest box of the slice's aspect in the space the panel leaves it (slice-fit.ts), refitted when that space
- * changes; the canvas fills it, and both editors map the pointer through the canvas's box, so painting stays exact at
- * any size. The canvas's `data-renderer` says which editor paints, its `data-loaded` whether the slice is shown.
+ * is an element of its own (`host`, holding the canvas), which the panel mounts into the space it leaves it (the
+ * canvas area its React view renders); it stays the same element, with the same WebGL context, when the panel's view
+ * is rendered again. The stage is the largest box of the slice's aspect in that area (slice-fit.ts), refitted when
+ * the area changes; the canvas fills it, and both editors map the pointer through the canvas's box, so painting stays
+ * exact at any size. The canvas's `data-renderer` says which editor paints, its `data-loaded` whether the slice is
+ * shown.
  *
  * @example
- * const stage = new SliceStage({ area, host, canvas, onEdits, onStroke, onFill });
- * stage.start(4);                    // once the panel is in the page and the classes are known
+ * const stage = new SliceStage({ onEdits, onStroke, onFill });
+ * stage.mount(area);                 // the canvas area, once it is in the page
+ * stage.start(4);                    // once the classes are known
  * stage.fit(rows, cols);
  * await stage.load(view);            // niivue: the slice's layers; then stage.render(view) after each change
  */
-import { UNLABELLED, type SliceAxis } from './annotation-doc';
+import { UNLABELLED, type OrthogonalAxis } from '@mdlma/kernel/protocol';
+
 import type { StrokePoint } from './brush';
 import { CanvasSliceEditor, type CanvasSliceView, type CanvasStroke } from './canvas-slice';
 import type { LabelEdit } from './drawing-bitmap';
@@ -26,9 +31,29 @@ export type SliceRenderer = 'niivue' | 'canvas';
 /** The slice editor's canvas and size, and the choice of editor; see the module header. */
 export class SliceStage {
   constructor(private readonly options: SliceStage.IOptions) {
-    this._canvas = options.canvas;
+    this.host = document.createElement('div');
+    this.host.className = 'mdlma-AnnotationPanel-canvas-host';
+    this.host.dataset.part = 'canvas-host';
+    this._canvas = document.createElement('canvas');
+    this._canvas.className = 'mdlma-AnnotationPanel-canvas';
+    this._canvas.dataset.part = 'canvas';
     this._canvas.dataset.loaded = 'false';
+    this.host.append(this._canvas);
     this.wireFill(this._canvas);
+  }
+
+  /** The stage's element: the box the canvas fills, sized by `fit`. */
+  readonly host: HTMLElement;
+
+  /** Whether the stage is in the page, in its area. */
+  get mounted(): boolean {
+    return !!this.area?.isConnected && this.host.parentElement === this.area;
+  }
+
+  /** Puts the stage into `area`, the space the panel leaves it (its size must not depend on the stage's; see annotation.css). */
+  mount(area: HTMLElement): void {
+    this.area = area;
+    if (this.host.parentElement !== area) area.append(this.host);
   }
 
   /** The slice canvas (a fresh one if niivue failed on the first). */
@@ -78,8 +103,8 @@ export class SliceStage {
    * drawing buffer to the canvas. Hidden (no layout), the stage keeps the size it has.
    */
   fit(rows: number, cols: number): void {
-    const { area, host } = this.options;
-    if (!area.clientWidth && host.style.width) return;
+    const { area, host } = this;
+    if (!area || (!area.clientWidth && host.style.width)) return;
     // The host's border (content-box sizing) comes off the space.
     const [borderX, borderY] = [host.offsetWidth - host.clientWidth, host.offsetHeight - host.clientHeight];
     const [w, h] = fitSlice(rows, cols, area.clientWidth - borderX, area.clientHeight - borderY);
@@ -115,7 +140,7 @@ export class SliceStage {
   }
 
   /** Whether the editor shows this slice (so that edits there are edits of it). */
-  shows(axis: SliceAxis, slice: number): boolean {
+  shows(axis: OrthogonalAxis, slice: number): boolean {
     return this.state === 'canvas' || (this.loaded?.axis === axis && this.loaded.slice === slice);
   }
 
@@ -170,11 +195,12 @@ export class SliceStage {
   }
 
   private _canvas: HTMLCanvasElement;
+  private area?: HTMLElement;
   private state: 'undecided' | 'pending' | SliceRenderer = 'undecided';
   private editor?: NiivueSliceEditor;
   private canvasEditor?: CanvasSliceEditor;
   /** The slice niivue shows, once its layers are loaded. */
-  private loaded?: { axis: SliceAxis; slice: number };
+  private loaded?: { axis: OrthogonalAxis; slice: number };
   private loads = 0;
   private disposed = false;
   private tool: { tool: AnnotationTool; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
@@ -182,19 +208,14 @@ export class SliceStage {
 }
 
 export namespace SliceStage {
-  /** The stage's elements and where its edits go. */
+  /** The stage's editor and where its edits go. */
   export interface IOptions {
-    /** The space the panel leaves the stage (its size must not depend on the stage's; see annotation.css). */
-    area: HTMLElement;
-    /** The stage itself, sized here; the canvas fills it. */
-    host: HTMLElement;
-    canvas: HTMLCanvasElement;
     /** 'auto' (default: niivue where WebGL2 is available, else the 2D canvas), or one of them. */
     renderer?: 'auto' | SliceRenderer;
     /** An editor was chosen and paints. */
     onReady?: () => void;
     /** A finished niivue stroke: its changed pixels on that slice. */
-    onEdits: (axis: SliceAxis, slice: number, edits: LabelEdit[]) => void;
+    onEdits: (axis: OrthogonalAxis, slice: number, edits: LabelEdit[]) => void;
     /** A finished 2D canvas stroke. */
     onStroke: (stroke: CanvasStroke) => void;
     /** A click with the fill tool on a pixel [row, col] of the slice shown. */

@@ -5,8 +5,8 @@
  * filters, page, open a dataset, and each failure state (empty, 401 then log in again, 403, 5xx, offline). The
  * XSS dataset's markup stays text.
  */
-import { startContractServer, type ContractServer } from '@mdlma/kernel/lib/catalog/contract.fixture';
 import { Widget } from '@lumino/widgets';
+import { startContractServer, type ContractServer } from '@mdlma/kernel-fixtures/catalog/contract';
 
 import { CatalogSidebar } from './catalog-sidebar';
 
@@ -19,8 +19,8 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 afterEach(() => server.control('reset', {}));
 
-/** A sidebar in the document, with what it inserted and copied. */
-function sidebarFor(url: string, options: Partial<CatalogSidebar.IOptions> = {}) {
+/** A sidebar in the document, drawn, with what it inserted and copied. */
+async function sidebarFor(url: string, options: Partial<CatalogSidebar.IOptions> = {}) {
   const inserted: string[] = [];
   const copied: string[] = [];
   const sidebar = new CatalogSidebar({
@@ -34,6 +34,8 @@ function sidebarFor(url: string, options: Partial<CatalogSidebar.IOptions> = {})
     ...options
   });
   Widget.attach(sidebar, document.body);
+  // React draws the views after they are attached.
+  await until(() => !!sidebar.node.querySelector('.mdlma-CatalogLogin form') && !!sidebar.node.querySelector('.mdlma-CatalogSearch-form'));
   return { sidebar, inserted, copied, node: sidebar.node };
 }
 
@@ -44,7 +46,17 @@ const visible = (node: HTMLElement, selector: string) => !$(node, selector).clas
 async function fillLogin(node: HTMLElement, username: string, password: string) {
   ($(node, 'input[name=username]') as HTMLInputElement).value = username;
   ($(node, 'input[name=password]') as HTMLInputElement).value = password;
-  $(node, '.mdlma-CatalogLogin form').dispatchEvent(new Event('submit', { cancelable: true }));
+  submit($(node, '.mdlma-CatalogLogin form'));
+}
+
+/** Submits a form as the browser does (its submit event bubbles, to where React listens). */
+function submit(form: HTMLElement): void {
+  form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+}
+
+/** Waits until `check` holds (React draws a view's new text after the action that changed it). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise(r => setTimeout(r, 25));
 }
 
 /** Waits until the sidebar settles in one of the states. */
@@ -65,7 +77,7 @@ afterEach(() => {
 });
 
 it('logs in, searches with filters, pages, and opens a dataset with its files, attachments and links', async () => {
-  const { sidebar, node, inserted, copied } = sidebarFor(server.url, { pathMap: { [server.beamlineRoot]: '/data/beamline' } });
+  const { sidebar, node, inserted, copied } = await sidebarFor(server.url, { pathMap: { [server.beamlineRoot]: '/data/beamline' } });
   expect(sidebar.state).toBe('login');
   await fillLogin(node, 'mdlma', 'wrong');
   await new Promise(r => setTimeout(r, 300));
@@ -81,7 +93,7 @@ it('logs in, searches with filters, pages, and opens a dataset with its files, a
   // Filters: P07 raw scans, newest first; the pager counts them.
   ($(node, 'select[name=type]') as HTMLSelectElement).value = 'raw';
   ($(node, 'input[name=beamline]') as HTMLInputElement).value = 'P07';
-  $(node, '.mdlma-CatalogSearch-form').dispatchEvent(new Event('submit', { cancelable: true }));
+  submit($(node, '.mdlma-CatalogSearch-form'));
   await settled(sidebar, 'results');
   const firstPage = rows(node).map(r => r.dataset.pid);
   expect(rows(node).every(r => /^raw · .* · P07/.test($(r, '.mdlma-CatalogResults-details').textContent!))).toBe(true);
@@ -104,7 +116,7 @@ it('logs in, searches with filters, pages, and opens a dataset with its files, a
   expect(node.textContent).toContain('healingTime: 4 weeks');
   const raw = sidebar.node.querySelector<HTMLElement>('.mdlma-CatalogDataset-fields dd')!.textContent!;
   $(node, '.mdlma-CatalogDataset-copy').click();
-  await new Promise(r => setTimeout(r, 0));
+  await until(() => $(node, '.mdlma-CatalogDataset-status').textContent !== '');
   expect(copied).toEqual([raw]);
   expect($(node, '.mdlma-CatalogDataset-status').textContent).toBe(`Copied the PID ${raw}.`);
   $(node, '.mdlma-CatalogDataset-open').click();
@@ -126,11 +138,11 @@ it('logs in, searches with filters, pages, and opens a dataset with its files, a
 it('keeps the token out of the page, shows an empty search as such, and renders the XSS dataset as text', async () => {
   const login = await fetch(`${server.url}/api/v3/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'mdlma', password: 'mdlma-pass' }) });
   const { access_token: token } = (await login.json()) as { access_token: string };
-  const { sidebar, node } = sidebarFor(server.url);
+  const { sidebar, node } = await sidebarFor(server.url);
   ($(node, '.mdlma-CatalogLogin-mode') as HTMLSelectElement).value = 'token';
-  $(node, '.mdlma-CatalogLogin-mode').dispatchEvent(new Event('change'));
+  $(node, '.mdlma-CatalogLogin-mode').dispatchEvent(new Event('change', { bubbles: true }));
   ($(node, 'input[name=token]') as HTMLInputElement).value = token;
-  $(node, '.mdlma-CatalogLogin form').dispatchEvent(new Event('submit', { cancelable: true }));
+  submit($(node, '.mdlma-CatalogLogin form'));
   await settled(sidebar, 'results');
   expect(($(node, 'input[name=token]') as HTMLInputElement).value).toBe('');
   expect(document.documentElement.outerHTML).not.toContain(token);
@@ -153,7 +165,7 @@ it('keeps the token out of the page, shows an empty search as such, and renders 
 
 it('takes the URL from the login form when the settings have none, and hands it over to be saved', async () => {
   const saved: string[] = [];
-  const { sidebar, node } = sidebarFor('', { onUrlChange: url => saved.push(url) });
+  const { sidebar, node } = await sidebarFor('', { onUrlChange: url => saved.push(url) });
   await fillLogin(node, 'mdlma', 'mdlma-pass');
   await new Promise(r => setTimeout(r, 50));
   expect($(node, '.mdlma-CatalogLogin-message').textContent).toMatch(/^Enter the SciCat URL first/);
@@ -165,7 +177,7 @@ it('takes the URL from the login form when the settings have none, and hands it 
 });
 
 it('asks to log in again after a 401 mid-session and then shows the page it was asked for', async () => {
-  const { sidebar, node } = sidebarFor(server.url);
+  const { sidebar, node } = await sidebarFor(server.url);
   await sidebar.login({ url: server.url, username: 'mdlma', password: 'mdlma-pass' });
   await server.control('expire-tokens', {});
   $(node, '.mdlma-CatalogResults-next').click();
@@ -175,18 +187,18 @@ it('asks to log in again after a 401 mid-session and then shows the page it was 
   expect(node.textContent).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
   expect(($(node, 'input[name=username]') as HTMLInputElement).value).toBe('mdlma');
   ($(node, 'input[name=password]') as HTMLInputElement).value = 'mdlma-pass';
-  $(node, '.mdlma-CatalogLogin form').dispatchEvent(new Event('submit', { cancelable: true }));
+  submit($(node, '.mdlma-CatalogLogin form'));
   await settled(sidebar, 'results');
   expect($(node, '.mdlma-CatalogResults-position').textContent).toMatch(/^Page 2 of/);
 });
 
 it('says 403 when the user may not read a dataset', async () => {
-  const { sidebar: owner } = sidebarFor(server.url);
+  const { sidebar: owner } = await sidebarFor(server.url);
   await owner.login({ url: server.url, username: 'mdlma', password: 'mdlma-pass' });
   await owner.search({ where: { isPublished: false } });
   const unpublished = rows(owner.node)[0].dataset.pid!;
   // The outsider's groups own nothing: only published datasets are theirs to read.
-  const { sidebar, node } = sidebarFor(server.url);
+  const { sidebar, node } = await sidebarFor(server.url);
   await sidebar.login({ url: server.url, username: 'outsider', password: 'outsider-pass' });
   await sidebar.openDataset(unpublished);
   expect(sidebar.state).toBe('forbidden');
@@ -194,7 +206,7 @@ it('says 403 when the user may not read a dataset', async () => {
 });
 
 it('says when SciCat fails (5xx) and lets the user try again', async () => {
-  const { sidebar, node } = sidebarFor(server.url, { retries: 1 });
+  const { sidebar, node } = await sidebarFor(server.url, { retries: 1 });
   await sidebar.login({ url: server.url, username: 'mdlma', password: 'mdlma-pass' });
   await thumbnailsLoaded(node); // they would take the failures meant for the search
   await server.control('fail', { status: 500, count: 4 }); // the search's find and count, each tried twice
@@ -208,14 +220,14 @@ it('says when SciCat fails (5xx) and lets the user try again', async () => {
 });
 
 it('says when SciCat is offline, at login and mid-session', async () => {
-  const { sidebar, node } = sidebarFor('http://127.0.0.1:9');
+  const { sidebar, node } = await sidebarFor('http://127.0.0.1:9');
   await fillLogin(node, 'mdlma', 'mdlma-pass');
   expect(sidebar.loggedIn).toBe(false);
   for (let i = 0; i < 100 && !/not reachable|No answer/.test($(node, '.mdlma-CatalogLogin-message').textContent!); i++) await new Promise(r => setTimeout(r, 25));
   expect($(node, '.mdlma-CatalogLogin-message').textContent).toMatch(/^No answer from http:\/\/127\.0\.0\.1:9: could not connect/);
 
   const small = await startContractServer({ count: 12 });
-  const other = sidebarFor(small.url);
+  const other = await sidebarFor(small.url);
   await other.sidebar.login({ url: small.url, username: 'mdlma', password: 'mdlma-pass' });
   await small.stop();
   await other.sidebar.search({ type: 'raw' });

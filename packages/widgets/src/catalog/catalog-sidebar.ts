@@ -8,26 +8,25 @@
  * const sidebar = new CatalogSidebar({ url: settings.url, insertCell: code => insertIntoNotebook(code) });
  * app.shell.add(sidebar, 'left');
  */
-import { SciCatClient } from '@mdlma/kernel/lib/catalog/client';
-import type { CatalogQuery } from '@mdlma/kernel/lib/catalog/query';
-import type { Dataset } from '@mdlma/kernel/lib/catalog/types';
-import { CatalogAuthError } from '@mdlma/kernel/lib/errors';
 import { Panel, Widget } from '@lumino/widgets';
+import { CatalogAuthError, SciCatClient, type CatalogQuery, type Dataset } from '@mdlma/kernel/catalog';
 
 import { CatalogDatasetView, loadDatasetDetails } from './dataset-view';
-import { button, element } from './element';
 import { CatalogLoginForm, type CatalogCredentials } from './login-form';
 import { openDatasetCode } from './notebook-cell';
 import { describeProblem, type CatalogProblem } from './problem';
 import { CatalogResultList } from './result-list';
 import { CatalogSearchForm } from './search-form';
 import { fetchSearchPage, type SortOrder } from './search-page';
+import { CatalogStateNotice, type NoticeAction } from './state-notice';
+import type { ICatalogService } from './tokens';
+import { CatalogUserBar } from './user-bar';
 
 /** What the sidebar shows; also its `data-state` attribute. */
 export type CatalogSidebarState = 'login' | 'loading' | 'results' | 'empty' | 'dataset' | CatalogProblem['kind'];
 
-/** The SciCat sidebar. */
-export class CatalogSidebar extends Panel {
+/** The SciCat sidebar; the labextension provides it as the catalog service. */
+export class CatalogSidebar extends Panel implements ICatalogService {
   constructor(options: CatalogSidebar.IOptions) {
     super();
     this.addClass('mdlma-CatalogSidebar');
@@ -36,12 +35,10 @@ export class CatalogSidebar extends Panel {
     this.#pathMap = options.pathMap ?? {};
     this.#pageSize = options.pageSize ?? 10;
 
-    this.#header = new Widget();
-    this.#header.addClass('mdlma-CatalogSidebar-header');
+    this.#header = new CatalogUserBar({ onLogout: () => this.logout() });
     this.#login = new CatalogLoginForm({ url: this.#url, onLogin: credentials => this.login(credentials) });
     this.#searchForm = new CatalogSearchForm({ onSearch: (query, order) => void this.search(query, order) });
-    this.#state = new Widget();
-    this.#state.addClass('mdlma-CatalogSidebar-state');
+    this.#state = new CatalogStateNotice();
     this.#results = new CatalogResultList({
       onOpen: pid => void this.openDataset(pid),
       onPage: page => void this.search(this.#query, this.#order, page),
@@ -118,7 +115,7 @@ export class CatalogSidebar extends Panel {
     this.#client = client;
     this.#user = user;
     this.#login.username = user;
-    this.#renderHeader();
+    await this.#header.showUser({ name: user, url: client.url });
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending) await pending();
@@ -127,14 +124,7 @@ export class CatalogSidebar extends Panel {
 
   /** Forgets the token and shows the login form. */
   logout(message = ''): void {
-    this.#abort?.abort();
-    this.#client?.logout();
-    this.#client = undefined;
-    this.#pending = undefined;
-    this.#results.clear();
-    this.#login.setMessage(message);
-    this.#renderHeader();
-    this.#setState('login');
+    void this.#logout(message);
   }
 
   /** Searches (page 1 unless given); the results replace the list. */
@@ -144,8 +134,8 @@ export class CatalogSidebar extends Panel {
     this.#results.clear(); // the old page must not pass for the answer to this search
     return this.#run('Searching…', async signal => {
       const result = await fetchSearchPage(this.#client!, query, { page, pageSize: this.#pageSize, order, signal });
-      this.#results.showPage(result);
-      this.#setState(result.datasets.length === 0 && page === 1 ? 'empty' : 'results');
+      await this.#results.showPage(result);
+      if (!signal.aborted) this.#setState(result.datasets.length === 0 && page === 1 ? 'empty' : 'results');
     });
   }
 
@@ -153,8 +143,8 @@ export class CatalogSidebar extends Panel {
   openDataset(pid: string): Promise<void> {
     return this.#run('Loading the dataset…', async signal => {
       const details = await loadDatasetDetails(this.#client!, pid, { signal });
-      this.#dataset.showDetails(details);
-      this.#setState('dataset');
+      await this.#dataset.showDetails(details);
+      if (!signal.aborted) this.#setState('dataset');
     });
   }
 
@@ -170,39 +160,45 @@ export class CatalogSidebar extends Panel {
     this.#abort?.abort();
     const controller = new AbortController();
     this.#abort = controller;
-    this.#showMessage('loading', loading);
+    void this.#state.showMessage('loading', loading);
+    this.#setState('loading', 'problem');
     try {
       await action(controller.signal);
     } catch (error) {
       if (controller.signal.aborted) return;
-      this.#showProblem(describeProblem(error), () => this.#run(loading, action));
+      await this.#showProblem(describeProblem(error), () => this.#run(loading, action), controller.signal);
     } finally {
       if (this.#abort === controller) this.#abort = undefined;
     }
   }
 
-  #showProblem(problem: CatalogProblem, again: () => Promise<void>): void {
+  /** Forgets the token and shows the login form with `message`; resolves once drawn. */
+  async #logout(message: string): Promise<void> {
+    this.#abort?.abort();
+    this.#client?.logout();
+    this.#client = undefined;
+    this.#pending = undefined;
+    this.#results.clear();
+    this.#setState('login');
+    await Promise.all([this.#login.setMessage(message), this.#header.showUser(null)]);
+  }
+
+  /** Shows a failed request's problem; `signal` is the request's (a newer request keeps its own state). */
+  async #showProblem(problem: CatalogProblem, again: () => Promise<void>, signal: AbortSignal): Promise<void> {
     if (problem.kind === 'auth') {
       // The search stays; after the new login, the action that failed runs again.
       const user = this.#user;
-      this.logout(problem.message);
+      await this.#logout(problem.message);
       this.#login.username = user ?? '';
       this.#pending = again;
       this.#setState('auth', 'login');
       return;
     }
-    const actions: HTMLElement[] = [];
-    if (problem.retry) actions.push(button('Try again', () => void again(), { className: 'mdlma-CatalogSidebar-retry' }));
-    if (this.#results.page) actions.push(button('‹ Results', () => this.#showResults()));
-    this.#state.node.replaceChildren(
-      element('div', { className: 'mdlma-CatalogState', dataset: { state: problem.kind }, attrs: { role: 'alert' } }, element('strong', {}, problem.title), element('p', {}, problem.message), ...actions)
-    );
-    this.#setState(problem.kind, 'problem');
-  }
-
-  #showMessage(state: CatalogSidebarState, message: string): void {
-    this.#state.node.replaceChildren(element('p', { className: 'mdlma-CatalogState', dataset: { state } }, message));
-    this.#setState(state, 'problem');
+    const actions: NoticeAction[] = [];
+    if (problem.retry) actions.push({ label: 'Try again', className: 'mdlma-CatalogSidebar-retry', onClick: () => void again() });
+    if (this.#results.page) actions.push({ label: '‹ Results', onClick: () => this.#showResults() });
+    await this.#state.showProblem(problem, actions);
+    if (!signal.aborted) this.#setState(problem.kind, 'problem');
   }
 
   #showResults(): void {
@@ -220,17 +216,6 @@ export class CatalogSidebar extends Panel {
     visible(this.#state, layout === 'problem');
     visible(this.#results, layout === 'results' || layout === 'empty');
     visible(this.#dataset, layout === 'dataset');
-  }
-
-  #renderHeader(): void {
-    if (!this.#client) {
-      this.#header.node.replaceChildren();
-      return;
-    }
-    this.#header.node.replaceChildren(
-      element('span', { className: 'mdlma-CatalogSidebar-user', title: this.#client.url }, `${this.#user ?? ''} @ ${new URL(this.#client.url).host}`),
-      button('Log out', () => this.logout(), { className: 'mdlma-CatalogSidebar-logout' })
-    );
   }
 
   async #copy(pid: string): Promise<string> {
@@ -254,10 +239,10 @@ export class CatalogSidebar extends Panel {
   #abort: AbortController | undefined;
   #pending: (() => Promise<void>) | undefined;
   #stateName: CatalogSidebarState = 'login';
-  #header: Widget;
+  #header: CatalogUserBar;
   #login: CatalogLoginForm;
   #searchForm: CatalogSearchForm;
-  #state: Widget;
+  #state: CatalogStateNotice;
   #results: CatalogResultList;
   #dataset: CatalogDatasetView;
 }

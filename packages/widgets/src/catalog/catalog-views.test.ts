@@ -2,10 +2,13 @@
  * The catalog views' logic without a server: the search form's query, the inserted notebook cell, the metadata
  * tree and the problem messages. Catalog strings with markup stay text, and a dataset name cannot become code.
  */
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+import { CatalogAuthError, CatalogForbiddenError, CatalogServerError, CatalogUnavailableError } from '@mdlma/kernel/catalog';
+import * as React from 'react';
 import ts from 'typescript';
-import { CatalogAuthError, CatalogForbiddenError, CatalogServerError, CatalogUnavailableError } from '@mdlma/kernel/lib/errors';
 
-import { metadataTree } from './dataset-view';
+import { MetadataTree } from './dataset-view';
 import { openDatasetCode } from './notebook-cell';
 import { describeProblem } from './problem';
 import { EMPTY_SEARCH, queryFromValues, scientificCondition } from './search-form';
@@ -71,16 +74,19 @@ describe('the "Open in notebook" cell', () => {
 });
 
 describe('the metadata tree', () => {
-  it('shows keys and values with markup as text', () => {
-    const tree = metadataTree({ xss: '<img src=x onerror="window.__mdlmaXss=4">', '<b>key</b>': { nested: '<script>window.__mdlmaXss=3</script>' }, healingTime: { value: 8, unit: 'weeks' } });
-    document.body.appendChild(tree);
+  it('shows keys and values with markup as text', async () => {
+    const value = { xss: '<img src=x onerror="window.__mdlmaXss=4">', '<b>key</b>': { nested: '<script>window.__mdlmaXss=3</script>' }, healingTime: { value: 8, unit: 'weeks' } };
+    const widget = ReactWidget.create(React.createElement(MetadataTree, { value }));
+    Widget.attach(widget, document.body);
+    await widget.renderPromise;
+    const tree = widget.node;
     expect(tree.querySelectorAll('img, script, b')).toHaveLength(0);
     expect(tree.textContent).toContain('xss: <img src=x onerror="window.__mdlmaXss=4">');
     expect(tree.textContent).toContain('<b>key</b>');
     expect(tree.textContent).toContain('nested: <script>window.__mdlmaXss=3</script>');
     expect(tree.textContent).toContain('healingTime: 8 weeks');
     expect((window as unknown as { __mdlmaXss?: number }).__mdlmaXss).toBeUndefined();
-    tree.remove();
+    widget.dispose();
   });
 });
 

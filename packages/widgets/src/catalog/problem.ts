@@ -14,7 +14,7 @@ import {
   CatalogRequestError,
   CatalogServerError,
   CatalogUnavailableError
-} from '@mdlma/kernel/lib/errors';
+} from '@mdlma/kernel/catalog';
 
 /** The kinds of failure, each with its own message and action. */
 export type ProblemKind = 'auth' | 'forbidden' | 'not-found' | 'server' | 'offline' | 'request' | 'unexpected';

@@ -7,9 +7,17 @@
  * const page = await fetchSearchPage(client, { beamline: 'P05', type: 'raw' }, { page: 2, pageSize: 10 });
  * page.datasets; page.total; page.hasMore;
  */
-import type { CallOptions, SciCatClient } from '@mdlma/kernel/lib/catalog/client';
-import { checkFullqueryWhere, datasetWhere, fullqueryFields, matchesFullqueryExtras, needsFullquery, type CatalogQuery } from '@mdlma/kernel/lib/catalog/query';
-import type { DatasetCommon } from '@mdlma/kernel/lib/catalog/types';
+import {
+  checkFullqueryWhere,
+  datasetWhere,
+  fullqueryFields,
+  matchesFullqueryExtras,
+  needsFullquery,
+  type CallOptions,
+  type CatalogQuery,
+  type DatasetCommon,
+  type SciCatClient
+} from '@mdlma/kernel/catalog';
 
 /** The orders the result list offers. */
 export const SORT_ORDERS = {

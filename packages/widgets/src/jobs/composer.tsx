@@ -12,10 +12,11 @@ import { Notification } from '@jupyterlab/apputils';
 import { Button, FormComponent, HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { JobTemplateInfo, ParameterValue, RenderedJob, SubmitRequest, SubmittedJob } from '@mdlma/kernel/protocol';
 import * as React from 'react';
 
 import { FormValues, checkParameters, formSchema, initialValues, parameterValidator, uiSchemaOf } from './parameter-form';
-import type { IJobService, JobTemplateInfo, ParameterValue, RenderedJob, SubmitRequest, SubmittedJob } from './service';
+import type { IJobService } from './tokens';
 
 /** A submission that went through: the job id and what it was made from. */
 export interface ComposedJob extends SubmittedJob {

@@ -1,7 +1,8 @@
 /**
  * jobs/: the Slurm job panel: composer (form from a template's schema, script preview), job table,
  * job view (log tail, parameters, cancel/hold/release, Open), over the `IJobService` the
- * labextension implements against `/mdlma/api/slurm/`.
+ * labextension implements against `/mdlma/api/slurm/` and provides as a JupyterLab token. The records
+ * (jobs, templates, submissions) are `@mdlma/kernel/protocol`'s.
  *
  * @example
  * import { JobPanel } from '@mdlma/widgets';
@@ -18,21 +19,5 @@ export { JobWatch, compareJobs, elapsedSeconds, filterJobs, formatElapsed, isTer
 export type { EndedJob, JobSortKey, StateGroup } from './job-list';
 export { checkParameters, formSchema, initialValues, parameterValidator, uiSchemaOf } from './parameter-form';
 export type { CheckedParameters, FormValues } from './parameter-form';
-export { JobServiceError } from './service';
-export type {
-  AppConnection,
-  AppInfo,
-  IJobService,
-  JobAction,
-  JobDetails,
-  JobLog,
-  JobOptions,
-  JobSubmission,
-  JobTemplateInfo,
-  ParametersSchema,
-  ParameterValue,
-  RenderedJob,
-  SlurmJob,
-  SubmitRequest,
-  SubmittedJob
-} from './service';
+export { JobServiceError } from './errors';
+export { IJobService } from './tokens';

@@ -1,6 +1,7 @@
 // The job table's logic: state colours, search, sort, elapsed time, and the watch behind the notifications.
+import type { SlurmJob } from '@mdlma/kernel/protocol';
+
 import { JobWatch, elapsedSeconds, filterJobs, formatElapsed, sortJobs, stateGroup } from './job-list';
-import type { SlurmJob } from './service';
 
 /** A job as `mdlma slurm list --json` prints it. */
 function job(fields: Partial<SlurmJob> & { jobId: number }): SlurmJob {

@@ -6,17 +6,14 @@
  * const shown = sortJobs(filterJobs(jobs, 'segment running'), 'submitted', -1);
  * for (const ended of watch.update(jobs)) notify(ended);
  */
-import type { SlurmJob } from './service';
+import { TERMINAL_STATES, type SlurmJob } from '@mdlma/kernel/protocol';
 
 /** Job states grouped the way the table colours them. */
 export type StateGroup = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'other';
 
-/** Slurm's terminal states (kernel-lib cluster/types.ts TERMINAL_STATES). */
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE']);
-
 /** True once a job never runs again. */
 export function isTerminal(state: string): boolean {
-  return TERMINAL.has(state);
+  return TERMINAL_STATES.has(state);
 }
 
 /** The colour group of a state ("CANCELLED by 0" from sacct counts as cancelled). */

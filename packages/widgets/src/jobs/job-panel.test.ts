@@ -2,20 +2,14 @@
 // an edited script submitted as a custom one, the table's rows and colours, and the state when Slurm is down.
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
+import type { AppConnection, JobTemplateInfo, RenderedJob, SlurmJob, SubmitRequest } from '@mdlma/kernel/protocol';
 import { act } from 'react';
 
 import { JobComposer } from './composer';
+import { JobServiceError } from './errors';
 import { JobPanel } from './job-panel';
 import { JobTable } from './job-table';
-import {
-  AppConnection,
-  IJobService,
-  JobServiceError,
-  JobTemplateInfo,
-  RenderedJob,
-  SlurmJob,
-  SubmitRequest
-} from './service';
+import type { IJobService } from './tokens';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -11,12 +11,14 @@ import { Notification } from '@jupyterlab/apputils';
 import { Switch, Toolbar, ToolbarButton, refreshIcon } from '@jupyterlab/ui-components';
 import { Poll } from '@lumino/polling';
 import { BoxPanel, SplitPanel, Widget } from '@lumino/widgets';
+import type { ParameterValue, SlurmJob } from '@mdlma/kernel/protocol';
 
 import { JobComposer } from './composer';
+import { JobServiceError } from './errors';
 import { JobWatch } from './job-list';
 import { JobTable } from './job-table';
 import { JobView } from './job-view';
-import { IJobService, JobServiceError, ParameterValue, SlurmJob } from './service';
+import type { IJobService } from './tokens';
 
 /** The job panel. */
 export class JobPanel extends BoxPanel {

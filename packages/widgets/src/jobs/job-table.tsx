@@ -9,10 +9,10 @@
  */
 import { FilterBox, ReactWidget, Table } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { SlurmJob } from '@mdlma/kernel/protocol';
 import * as React from 'react';
 
 import { JobSortKey, compareJobs, elapsedSeconds, filterJobs, formatElapsed, stateGroup } from './job-list';
-import type { SlurmJob } from './service';
 
 /** What the table shows instead of rows when the list could not be read. */
 export interface JobTableProblem {

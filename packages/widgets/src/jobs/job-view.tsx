@@ -11,11 +11,13 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { Button, ReactWidget, launchIcon } from '@jupyterlab/ui-components';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { AppInfo, JobAction, JobDetails } from '@mdlma/kernel/protocol';
 import * as React from 'react';
 
+import { JobServiceError } from './errors';
 import { isTerminal } from './job-list';
 import { StateBadge } from './job-table';
-import { AppInfo, IJobService, JobAction, JobDetails, JobServiceError } from './service';
+import type { IJobService } from './tokens';
 
 /** One job's details and log. */
 export class JobView extends ReactWidget {

@@ -1,6 +1,7 @@
 // The composer's form comes from a template's schema: defaults, help text, and the command line's own checks per field.
+import type { ParametersSchema } from '@mdlma/kernel/protocol';
+
 import { checkParameters, formSchema, initialValues, parameterValidator, uiSchemaOf } from './parameter-form';
-import type { ParametersSchema } from './service';
 
 /** The parameters of the shipped segment-volume template (kernel-lib templates/slurm), shortened. */
 const SEGMENT: ParametersSchema = {

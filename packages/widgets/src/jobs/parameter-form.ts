@@ -7,8 +7,7 @@
  * const schema = formSchema(template.parameters, { proxy_base: '/user/ana/proxy/absolute/' });
  * const { values, errors } = checkParameters(schema, { input: '../x' });   // errors.input: '"../x" contains ".."…'
  */
-import { checkParameter } from '@mdlma/kernel/lib/cluster/schema';
-import type { ParameterSchema, ParametersSchema, ParameterValue } from '@mdlma/kernel/lib/cluster/schema';
+import { checkParameter, type ParameterSchema, type ParametersSchema, type ParameterValue } from '@mdlma/kernel/protocol';
 import type { ErrorSchema, RJSFValidationError, UiSchema, ValidationData, ValidatorType } from '@rjsf/utils';
 
 /** The values a form holds: parameter name to value (undefined while empty). */

@@ -7,14 +7,11 @@
  * nvImage.setColormapLabel(labelColormap({ 1: { name: 'bone', color: '#e8d9a0' } }));
  * nv.addColormap(UNCERTAINTY_COLORMAP, uncertaintyColormap());
  */
-import type { LabelClass } from './types';
+import type { LabelClass } from '@mdlma/kernel/protocol';
 
-/** The classes of DESIGN.md with the project's colours. */
-export const DEFAULT_CLASSES: Record<number, LabelClass> = {
-  1: { name: 'bone', color: '#e8d9a0' },
-  2: { name: 'degradation layer (DL)', color: '#d9534f' },
-  3: { name: 'residual material (RM)', color: '#5b8bd9' }
-};
+// TRANSITIONAL (issue 16): annotation/slice-image.ts still imports it from here; it moves to
+// `@mdlma/kernel/protocol` with the annotation work, and then this line goes.
+export { DEFAULT_CLASSES } from '@mdlma/kernel/protocol';
 
 /** Name under which the uncertainty map is registered with niivue. */
 export const UNCERTAINTY_COLORMAP = 'mdlma-uncertainty';

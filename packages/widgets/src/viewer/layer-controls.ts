@@ -8,7 +8,9 @@
  * toolbar.append(controls.node);
  * controls.setLayers(stage.layers);
  */
-import type { LabelClass, LayerSettings, ViewerLayer, ViewerLayout } from './types';
+import type { LabelClass, LayerSettings, ViewerLayout } from '@mdlma/kernel/protocol';
+
+import type { ViewerLayer } from './types';
 
 /** Toolbar of the volume viewer. */
 export class LayerControls {

@@ -10,8 +10,10 @@
  * stage.setSliceVoxel([32, 20, 40]);
  * stage.dispose();
  */
+import type { LabelClass, LayerSettings, ViewerLayout } from '@mdlma/kernel/protocol';
+
 import { labelColormap, UNCERTAINTY_COLORMAP, uncertaintyColormap } from './colormaps';
-import type { LabelClass, LayerSettings, LayerValue, ViewerLayer, ViewerLayout } from './types';
+import type { LayerValue, ViewerLayer } from './types';
 
 type NiivueModule = typeof import('@niivue/niivue');
 type Niivue = InstanceType<NiivueModule['Niivue']>;

@@ -1,6 +1,7 @@
 import { Widget } from '@lumino/widgets';
+import { DEFAULT_CLASSES } from '@mdlma/kernel/protocol';
 
-import { DEFAULT_CLASSES, labelColormap, uncertaintyColormap } from './colormaps';
+import { labelColormap, uncertaintyColormap } from './colormaps';
 import { LayerControls, renderLegend } from './layer-controls';
 import { formatReadout, fullVoxel, positionUm, shownVoxel } from './readout';
 import { VolumeViewer } from './volume-viewer';

@@ -12,12 +12,13 @@
  */
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
+import { DEFAULT_CLASSES } from '@mdlma/kernel/protocol';
+import type { LabelClass, LayerSettings, ViewerLayout } from '@mdlma/kernel/protocol';
 
-import { DEFAULT_CLASSES } from './colormaps';
 import { LayerControls, renderLegend } from './layer-controls';
 import { NiivueStage } from './niivue-stage';
 import { formatReadout, fullVoxel, positionUm, shownVoxel } from './readout';
-import type { LabelClass, LayerSettings, Readout, ViewerLayer, ViewerLayout, VolumeGeometry } from './types';
+import type { Readout, ViewerLayer, VolumeGeometry } from './types';
 
 /** Interactive volume view with layers. */
 export class VolumeViewer extends Widget {

@@ -13,6 +13,7 @@ import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
+import { writeAtomically } from '../../files';
 import type { Volume } from '../../volume';
 import { niftiHeader, voxelBuffer } from './nifti-bytes';
 
@@ -66,7 +67,7 @@ export class LayerCache {
       // not cached yet
     }
     await fs.mkdir(this.dir, { recursive: true });
-    await Private.writeAtomically(file, volume);
+    await Private.writeLayer(file, volume);
     return { path: file, relativePath, hash, bytes, reused: false };
   }
 
@@ -144,22 +145,21 @@ namespace Private {
   }
 
   /** Header and voxels to a temporary name, then rename: a reader never sees half a file. */
-  export async function writeAtomically(file: string, volume: Volume): Promise<void> {
-    const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-    const handle = await fs.open(temporary, 'w');
-    try {
-      await handle.write(niftiHeader(volume));
-      const voxels = voxelBuffer(volume);
-      const chunk = 256 * 2 ** 20;
-      for (let offset = 0; offset < voxels.length; offset += chunk) {
-        await handle.write(voxels.subarray(offset, offset + chunk));
+  export async function writeLayer(file: string, volume: Volume): Promise<void> {
+    await writeAtomically(file, async temporary => {
+      const handle = await fs.open(temporary, 'w');
+      try {
+        await handle.write(niftiHeader(volume));
+        const voxels = voxelBuffer(volume);
+        const chunk = 256 * 2 ** 20;
+        for (let offset = 0; offset < voxels.length; offset += chunk) {
+          await handle.write(voxels.subarray(offset, offset + chunk));
+        }
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        throw error;
       }
       await handle.close();
-      await fs.rename(temporary, file);
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
+    });
   }
 }

@@ -15,24 +15,11 @@
 import { inspect } from 'util';
 
 import { VolumeShapeError } from '../../errors';
+import { VIEWER_TARGET } from '../../protocol';
+import type { Crosshair, LayerSettings, LayerSpec, Triple, ViewerCommand, ViewerLayout, ViewerOpenData } from '../../protocol';
 import { Comm, CommMessage, comms } from '../../runtime';
 import type { Shape3, Vec3, Volume } from '../../volume';
-import type { LayerOptions, LayerSpec, ViewerLayout } from './payload';
-import { VIEWER_TARGET } from './payload';
-
-/** Display settings of a layer that the kernel can change. */
-export interface LayerSettings {
-  visible?: boolean;
-  opacity?: number;
-  colormap?: string;
-  range?: [number, number];
-}
-
-/** Where the user's crosshair is: voxel [z, y, x] of the full volume and position in µm. */
-export interface Crosshair {
-  voxel: [number, number, number];
-  um: [number, number, number];
-}
+import type { LayerOptions } from './payload';
 
 /** Handle on one volume output in the notebook. */
 export class ViewerHandle {
@@ -54,7 +41,7 @@ export class ViewerHandle {
   readonly origin: Vec3;
 
   /** The crosshair voxel [z, y, x], i.e. the shown axial, coronal and sagittal slices. */
-  get slice(): [number, number, number] {
+  get slice(): Triple {
     return [...this._slice];
   }
 
@@ -74,9 +61,9 @@ export class ViewerHandle {
   }
 
   /** Move the crosshair (and so the three slices) to a voxel; missing axes stay. */
-  setSlice(index: [number, number, number] | { z?: number; y?: number; x?: number }): void {
+  setSlice(index: Triple | { z?: number; y?: number; x?: number }): void {
     const [z, y, x] = Array.isArray(index) ? index : [index.z ?? this._slice[0], index.y ?? this._slice[1], index.x ?? this._slice[2]];
-    this._slice = [z, y, x].map((v, a) => Math.max(0, Math.min(this.shape[a] - 1, Math.round(v)))) as [number, number, number];
+    this._slice = [z, y, x].map((v, a) => Math.max(0, Math.min(this.shape[a] - 1, Math.round(v)))) as Triple;
     this._moved = true;
     this._broadcast({ type: 'setSlice', voxel: this._slice });
   }
@@ -137,13 +124,14 @@ export class ViewerHandle {
     comm.onClose(() => this._comms.delete(comm));
     comm.onMsg(msg => this._receive(msg));
     // Only what changed since show(): the output itself already holds the initial view.
-    comm.send({
+    const state: ViewerCommand = {
       type: 'state',
       ...(this._moved ? { slice: this._slice } : {}),
       ...(this._relaid ? { layout: this._layout } : {}),
       layers: Object.fromEntries(this._layerSettings),
       added: this._addedLayers
-    });
+    };
+    comm.send(state);
   }
 
   /** A short description (what a notebook prints for the handle). */
@@ -156,13 +144,14 @@ export class ViewerHandle {
   }
 
   private _receive(msg: CommMessage): void {
-    const data = msg.data as { type?: string; voxel?: number[]; um?: number[]; layout?: ViewerLayout };
+    // A ViewerEvent from the browser: each field is checked before use.
+    const data = msg.data as Partial<Record<keyof Crosshair | 'type' | 'layout', unknown>>;
     if (data.type === 'location' && Array.isArray(data.voxel) && Array.isArray(data.um)) {
-      this._crosshair = { voxel: data.voxel.slice(0, 3) as Crosshair['voxel'], um: data.um.slice(0, 3) as Crosshair['um'] };
+      this._crosshair = { voxel: data.voxel.slice(0, 3) as Triple, um: data.um.slice(0, 3) as Triple };
       this._slice = [...this._crosshair.voxel];
       this._moved = true;
     } else if (data.type === 'layout' && data.layout) {
-      this._layout = data.layout;
+      this._layout = data.layout as ViewerLayout;
       this._relaid = true;
     } else {
       return;
@@ -170,13 +159,13 @@ export class ViewerHandle {
     for (const handler of [...this._changeHandlers]) handler(this);
   }
 
-  private _broadcast(data: Record<string, unknown>): void {
+  private _broadcast(command: ViewerCommand): void {
     for (const comm of this._comms) {
-      if (!comm.isClosed) comm.send(data);
+      if (!comm.isClosed) comm.send(command);
     }
   }
 
-  private _slice: [number, number, number];
+  private _slice: Triple;
   private _layout: ViewerLayout;
   private _crosshair: Crosshair | undefined;
   private readonly _prepareLayer: ViewerHandle.IOptions['prepareLayer'];
@@ -195,7 +184,7 @@ export namespace ViewerHandle {
     shape: Shape3;
     spacing: Vec3;
     origin: Vec3;
-    slice: [number, number, number];
+    slice: Triple;
     layout: ViewerLayout;
     /** Turns a volume into a layer description (cache file written); show() provides it. */
     prepareLayer: (volume: Volume, options: LayerOptions) => Promise<LayerSpec>;
@@ -213,7 +202,7 @@ export function registerHandle(handle: ViewerHandle): void {
   }
   if (!comms.hasTarget(VIEWER_TARGET)) {
     comms.registerTarget(VIEWER_TARGET, (comm, open) => {
-      const viewId = (open.data as { viewId?: string }).viewId;
+      const viewId = (open.data as Partial<ViewerOpenData>).viewId;
       const target = viewId ? Private.handles().get(viewId) : undefined;
       if (!target) {
         comm.close({ reason: `no view ${viewId ?? '(none)'} in this kernel; showing the saved output` });

@@ -13,14 +13,9 @@
 export { DEFAULT_CACHE_LIMIT_BYTES, LayerCache } from './cache';
 export type { CacheEntry } from './cache';
 export { ViewerHandle } from './handle';
-export type { Crosshair, LayerSettings } from './handle';
 export { niftiBytes, niftiHeader } from './nifti-bytes';
-export {
-  DEFAULT_CLASSES, describeLayer, describeOutput, intensityRange, VIEWER_TARGET, VOLUME_MIME, VOLUME_OUTPUT_VERSION,
-  volumeBundle, volumeOutput
-} from './payload';
-export type { LabelClass, LayerInput, LayerKind, LayerOptions, LayerSource, LayerSpec, ReducedLayer, ViewerLayout, ViewSpec, VolumeOutput } from './payload';
+export { describeLayer, describeOutput, intensityRange, volumeBundle, volumeOutput } from './payload';
+export type { LayerInput, LayerOptions } from './payload';
 export { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reductionFactor } from './preview';
-export type { ViewerLimits } from './preview';
 export { show } from './show';
 export type { ShowLayers, ShowOptions } from './show';

@@ -4,9 +4,10 @@ import * as path from 'path';
 import { gunzipSync } from 'zlib';
 
 import { open } from '../../io';
+import { VOLUME_MIME, type VolumeOutput } from '../../protocol';
 import { Volume } from '../../volume';
 import { setDisplaySink, MimeBundle } from '../output';
-import { describeLayer, VOLUME_MIME, volumeOutput, VolumeOutput } from './payload';
+import { describeLayer, volumeOutput } from './payload';
 import { niftiBytes } from './nifti-bytes';
 import { embeddedPreview, reductionFactor } from './preview';
 import { show } from './show';

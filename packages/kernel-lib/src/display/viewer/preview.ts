@@ -12,9 +12,10 @@
  */
 import { gzipSync } from 'zlib';
 
-import { bin, Shape3, Volume } from '../../volume';
-import { niftiBytes, NiftiScaling } from './nifti-bytes';
-import type { LayerKind, ReducedLayer } from './payload';
+import type { NiftiScaling } from '../../io';
+import type { LayerKind, ReducedLayer, Triple, ViewerLimits } from '../../protocol';
+import { bin, Volume } from '../../volume';
+import { niftiBytes } from './nifti-bytes';
 
 /** Default budget of the embedded preview, all layers together (raw voxel bytes). */
 export const DEFAULT_PREVIEW_BYTES = 2 * 2 ** 20;
@@ -26,12 +27,6 @@ export const DEFAULT_PREVIEW_BYTES = 2 * 2 ** 20;
  * exceeds its own limits (3D texture size, voxel budget), with full-resolution detail on demand.
  */
 export const OVERVIEW_LIMITS: ViewerLimits = { maxSide: 256, maxVoxels: 2 ** 24 };
-
-/** Largest layer the browser should load whole: longest side and voxel count. */
-export interface ViewerLimits {
-  maxSide: number;
-  maxVoxels: number;
-}
 
 /**
  * The smallest integer binning factor that brings the volumes together under `budgetBytes` and
@@ -58,7 +53,7 @@ export function reduce(volume: Volume, kind: LayerKind, factor: number): Volume 
 export function embeddedPreview(volume: Volume, kind: LayerKind, factor: number, range: readonly [number, number]): ReducedLayer {
   const small = reduce(volume, kind, factor);
   const { bytes, scaling } = small.dtype === 'uint8' ? { bytes: small, scaling: undefined } : Private.quantise(small, range);
-  return { src: { data: gzipSync(niftiBytes(bytes, scaling), { level: 6 }).toString('base64') }, shape: [...small.shape] as unknown as Shape3, factor };
+  return { src: { data: gzipSync(niftiBytes(bytes, scaling), { level: 6 }).toString('base64') }, shape: [...small.shape] as Triple, factor };
 }
 
 /** Whether a layer exceeds `limits` (and so gets an overview that fits them). */

@@ -12,15 +12,15 @@
 import { randomBytes } from 'crypto';
 
 import { VolumeShapeError } from '../../errors';
+import { VIEWER_TARGET } from '../../protocol';
+import type { LabelClass, LayerKind, LayerSpec, Triple, ViewerLayout, ViewerLimits } from '../../protocol';
 import type { Volume } from '../../volume';
 import { publishDisplay } from '../output';
 import { orthoSlicesPng } from '../slices';
 import { LayerCache } from './cache';
 import { ViewerHandle, registerHandle } from './handle';
-import {
-  describeLayer, describeOutput, LabelClass, LayerKind, LayerOptions, LayerSpec, VIEWER_TARGET, ViewerLayout, volumeBundle, volumeOutput
-} from './payload';
-import { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reduce, reductionFactor, ViewerLimits } from './preview';
+import { describeLayer, describeOutput, LayerOptions, volumeBundle, volumeOutput } from './payload';
+import { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reduce, reductionFactor } from './preview';
 
 /** The layers of `show`: an image, optional labels and confidence, and any further layers. */
 export interface ShowLayers {
@@ -35,7 +35,7 @@ export interface ShowOptions {
   /** Text shown with the output. */
   title?: string;
   /** Crosshair voxel [z, y, x] (default: the centre). */
-  slice?: [number, number, number];
+  slice?: Triple;
   layout?: ViewerLayout;
   /** Label classes for colours and legend (default: bone, DL, RM). */
   classes?: Record<number, LabelClass>;
@@ -71,7 +71,7 @@ export async function show(input: Volume | ShowLayers, options: ShowOptions = {}
   }
   await cache.prune(written);
 
-  const slice = options.slice ?? (image.shape.map(n => n >> 1) as [number, number, number]);
+  const slice = options.slice ?? (image.shape.map(n => n >> 1) as Triple);
   const viewId = randomBytes(8).toString('hex');
   const output = volumeOutput({
     title: options.title,
@@ -147,7 +147,7 @@ namespace Private {
       const small = reduce(layer.volume, layer.kind, factor);
       const smallEntry = await cache.put(small);
       written.push(smallEntry.path);
-      overview = { src: { path: smallEntry.relativePath }, shape: small.shape, factor };
+      overview = { src: { path: smallEntry.relativePath }, shape: [...small.shape] as Triple, factor };
     }
     const spec = describeLayer({ ...layer, src: { path: entry.relativePath }, overview });
     if (previewFactor > 0) spec.preview = embeddedPreview(layer.volume, layer.kind, previewFactor, spec.range);
