@@ -1,5 +1,5 @@
 # MDLMA Lab: one entry point. See README.md.
-.PHONY: lab test setup bench
+.PHONY: lab test check setup bench
 
 ## Set everything up (idempotent) and start JupyterLab on examples/.
 lab:
@@ -8,6 +8,10 @@ lab:
 ## Run every test layer (unit, kernel, server, models, notebooks, ui) and print passed/failed/skipped; what CI runs.
 test:
 	bash scripts/test.sh
+
+## Architecture checks alone (import rules, undeclared dependencies, copy-paste): docs/architecture-checks.md.
+check:
+	bash scripts/check-architecture.sh
 
 ## Set up without starting JupyterLab.
 setup:

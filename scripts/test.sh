@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test layer of MDLMA Lab after setting up what they need; one summary at the end: passed, failed and
 # skipped per layer and in total (scripts/test_summary.py, from the runners' JUnit/JSON reports).
-# Layers: unit (jest), kernel (jupyter_client; with the real Slurm cluster tests), server (Jupyter server
-# extension), models (pytest of the training recipe: smoke training, ONNX/torch parity, fine-tuning), notebooks
-# (this runner's summary on sample reports, the SciCat contract against the SDK's DTOs, then examples/ executed, their
-# results checked, exported to HTML),
+# Layers: unit (jest, and scripts/check-architecture.sh: one test per architecture rule), kernel (jupyter_client;
+# with the real Slurm cluster tests), server (Jupyter server extension), models (pytest of the training recipe: smoke
+# training, ONNX/torch parity, fine-tuning), notebooks (this runner's summary on sample reports, the SciCat contract
+# against the SDK's DTOs, then examples/ executed, their results checked, exported to HTML),
 # ui (galata in Debian's Chromium; ui-tests/run.sh starts a Slurm of its own for the job panel).
 # The run fails on a failed test, a layer that crashed or ran no test, and a skip not listed with its reason in
 # tests/allowed-skips.txt.
@@ -21,7 +21,8 @@ layer_command() {
   local junit="-o junit_family=xunit1 --junitxml"
   case $1 in
     unit) echo "(cd packages/kernel-lib && NODE_OPTIONS=--experimental-vm-modules jest --json --outputFile=$LOGS/unit-kernel-lib.json); a=\$?;
-                (cd packages/widgets && jest --json --outputFile=$LOGS/unit-widgets.json); b=\$?; exit \$((a || b))" ;;
+                (cd packages/widgets && jest --json --outputFile=$LOGS/unit-widgets.json); b=\$?;
+                bash scripts/check-architecture.sh --junit $LOGS/unit-architecture.xml; c=\$?; exit \$((a || b || c))" ;;
     kernel) echo "python -m pytest -q -rs packages/kernel-lib/tests $junit=$LOGS/kernel.xml" ;;
     server) echo "python -m pytest -q -rs packages/labextension/tests $junit=$LOGS/server.xml" ;;
     models) echo "bash models/train/test.sh -rs $junit=$LOGS/models.xml" ;;
