@@ -20,8 +20,8 @@ ORDER=(unit kernel server models notebooks ui)
 layer_command() {
   local junit="-o junit_family=xunit1 --junitxml"
   case $1 in
-    unit) echo "(cd packages/kernel-lib && NODE_OPTIONS=--experimental-vm-modules jest --json --outputFile=$LOGS/unit-kernel-lib.json); a=\$?;
-                (cd packages/widgets && jest --json --outputFile=$LOGS/unit-widgets.json); b=\$?;
+    unit) echo "(cd packages/kernel-lib && tsc -p tsconfig.test.json && NODE_OPTIONS=--experimental-vm-modules jest --json --outputFile=$LOGS/unit-kernel-lib.json); a=\$?;
+                (cd packages/widgets && tsc -p tsconfig.test.json && jest --json --outputFile=$LOGS/unit-widgets.json); b=\$?;
                 bash scripts/check-architecture.sh --junit $LOGS/unit-architecture.xml; c=\$?; exit \$((a || b || c))" ;;
     kernel) echo "python -m pytest -q -rs packages/kernel-lib/tests $junit=$LOGS/kernel.xml" ;;
     server) echo "python -m pytest -q -rs packages/labextension/tests $junit=$LOGS/server.xml" ;;

@@ -8,7 +8,7 @@
  */
 import * as os from 'os';
 
-import { benchStamp, saveBenchResult } from '@mdlma/kernel/lib/bench/results';
+import { benchStamp, saveBenchResult } from '../../packages/kernel-lib/src/bench/results';
 
 import { expect, test } from '../tests/fixtures';
 

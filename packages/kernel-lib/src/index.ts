@@ -2,26 +2,123 @@
  * @mdlma/kernel: everything that computes in MDLMA Lab, used from notebooks through the
  * "TypeScript (MDLMA)" kernel and as the `mdlma` command.
  *
+ * This index names what notebooks use. Each module's other exports (engines, parsers, encoders)
+ * stay reachable by module path, e.g. `@mdlma/kernel/segment` or `@mdlma/kernel/numeric`; the
+ * contracts with the front end are `@mdlma/kernel/protocol`. The kernel process and the CLI are
+ * not part of the library.
+ *
  * @example
- * import { progressBar, table, plot, comms, interruptSignal } from '@mdlma/kernel';
+ * import { read, segment, show, progressBar, table, plot } from '@mdlma/kernel';
  */
-export * from './errors';
-export * from './display';
-export * from './runtime';
-export * from './kernel';
-export * from './volume';
-export * from './io';
-export * from './filters';
-export * from './phantom';
-export * from './register';
-export * from './cluster';
-export * from './models';
-export * from './segment';
-export * from './metrics';
-export * from './active';
-export * from './catalog';
+
+// Errors: every typed error a call can throw, so that cells can catch them by class.
 export {
-  CatalogConnection, KERNEL_PACKAGE_VERSION, catalog, catalogConfigPath, checkPathMap, connectCatalog, readCatalogSettings,
-  saveCatalogSettings, toLocalPath, toRemotePath
-} from './catalog/node';
+  ActiveLearningError, CatalogAuthError, CatalogConfigError, CatalogError, CatalogForbiddenError, CatalogNotFoundError,
+  CatalogRequestError, CatalogServerError, CatalogUnavailableError, CommClosedError, InterruptedError, KernelNotRunningError,
+  MdlmaError, MetricsInputError, ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModuleLoadError,
+  OutputPathError, PhantomOptionError, RegistrationInputError, SegmentOptionError, SlurmCommandError, SlurmError,
+  SlurmJobError, SlurmSubmitError, SlurmTemplateError, SlurmUnavailableError, StochasticInferenceError, UnsupportedDTypeError,
+  UsageError, VolumeFormatError, VolumeNotFoundError, VolumeRangeError, VolumeShapeError
+} from './errors';
+
+// Runtime: comms, interrupts, ESM packages.
+export { Comm, CommRegistry, comms, importEsm, interruptSignal, resolveSignal, throwIfInterrupted, UnknownCommTargetError } from './runtime';
+export type { CommData, CommMessage, CommTargetHandler, ImportEsmOptions } from './runtime';
+
+// Display: progress, tables, plots, slices, the volume viewer.
+export { LABEL_COLORS, plot, ProgressBar, progressBar, publishDisplay, show, showImages, showSlices, table, ViewerHandle } from './display';
+export type {
+  DisplayOptions, ImagePanel, ImagesOptions, LayerInput, LayerOptions, MimeBundle, ProgressOptions, Row, ShowLayers, ShowOptions,
+  SliceViewOptions, TableOptions, VegaLiteSpec
+} from './display';
+
+// Volumes: the in-memory grid, lazy sources, geometry, slicing and resampling.
+export {
+  allocate, axesFor, backProject, bin, bytesPerVoxel, crop, DTYPES, dtypeOf, dtypeRange, isDType, isOrthogonalAxis, memorySource,
+  orthoSlice, pad, resample, sampleSlices, SliceGeometry, sliceStack, SUN_AXES, viewOf, Volume
+} from './volume';
+export type {
+  BinMethod, Direction, DType, DTypeArrays, GridAccumulator, GridBox, Index3, Region, ResampleMethod, Shape3, Slice2D, SliceStack,
+  SliceValues, SlabReadOptions, SunAxis, Vec3, VolumeSource, VoxelArray
+} from './volume';
+
+// Reading and writing volumes: NIfTI, TIFF, Zarr, HDF5/NeXus, raw.
+export {
+  createWriter, createZarr, formatFromExtension, NEXUS_DATA_PATH, open, openHdf5, openNifti, openRaw, openTiff, openTiffStack,
+  openZarr, openZarrWriter, read, sniffFormat, write, ZarrWriter
+} from './io';
+export type {
+  Hdf5WriteOptions, NiftiWriteOptions, NonFinitePolicy, OpenOptions, RawSidecar, SlabWriteOptions, TiffWriteOptions, VolumeFormat,
+  VolumeWriter, WriteHeader, WriteOptions, ZarrWriteOptions
+} from './io';
+export type { NiftiSource } from './io';
+
+// Filters.
+export { denoise, estimateNoiseSigma, gaussian, median, nonLocalMeans, normalisePercentile } from './filters';
+export type { DenoiseMethod, DenoiseOptions, IGaussianOptions, IMedianOptions, INonLocalMeansOptions } from './filters';
+
+// Phantoms: synthetic and real-bone scans with ground truth, registration pairs, the threshold baseline.
+export {
+  CLASS_NAMES, classHistograms, crossModalPair, DEFAULT_FIELD_UM, histogramOverlap, IMPLANT_MATERIALS, implantPhantom, LABELS,
+  QIM3D_BONE_PATH, readBoneTiff, realBonePhantom, scanSettings, sectionPairs, segmentBone, simulateScan, thresholdBaseline,
+  timePointPair
+} from './phantom';
+export type {
+  BoneSegmentation, BoneSegmentationOptions, ClassHistograms, HistogramOptions, ImplantMaterial, ImplantPhantomOptions, PairOptions,
+  Phantom, PhantomCommonOptions, PhantomParams, RealBonePhantomOptions, RegistrationPair, ScanOptions, ScanSettings,
+  SectionPairOptions, SectionPairs, SectionSample, ThresholdBaseline
+} from './phantom';
+
+// Registration: linear, convexAdam, 2D-to-3D sections, fields and their checks.
+export {
+  AffineTransform, composeFields, convexAdam, DisplacementField, inverseConsistencyError, invertField, jacobianDeterminant,
+  jacobianStatistics, mindSsc, readFieldNifti, registerLinear, registerSection, sectionPoseError, targetRegistrationError,
+  virtualSection, warpVolume, writeFieldNifti
+} from './register';
+export type {
+  ConvexAdamOptions, ConvexAdamResult, LinearRegistrationOptions, LinearRegistrationResult, MindOptions, RegisterSectionOptions,
+  RegisterSectionResult, SectionDeformableOptions, SectionPose, VirtualSectionOptions, WarpMethod, WarpOptions
+} from './register';
+
+// Slurm: the client, job templates, array segmentation.
+export {
+  appConnection, findTemplate, loadTemplates, mergeSegmentArray, readAppConnection, renderTemplate, resubmitSegmentTasks,
+  segmentOnCluster, SlurmClient, submitSegmentArray
+} from './cluster';
+export type { AppConnectionOptions, JobTemplate, RenderedTemplate, SegmentArrayOptions, SegmentArrayRun, SegmentClusterResult } from './cluster';
+export { TERMINAL_STATES } from './protocol';
+export type { AppConnection, JobState, JobSubmission, SlurmJob, SubmitOptions, SubmitResult } from './protocol';
+
+// Models and segmentation.
+export { cudaProviderInstalled, modelsRoot, parseModelCard, SegmentationModel } from './models';
+export type { Device, ExecutionProvider, ModelCard, Normalisation } from './models';
+export { segment } from './segment';
+export type { SegmentFileResult, SegmentFiles, SegmentOptions, SegmentOutputs, SegmentResult, SegmentStats, Voting } from './segment';
+
+// Metrics.
+export {
+  degradationMetrics, degradationRows, dice, hd95, LABEL_NAMES, labelDice, metricsPlot, metricsTable, segmentationMetrics,
+  surfaceDistances
+} from './metrics';
+export type { ClassMetrics, DegradationMetrics, DegradationOptions, MetricsOptions, SegmentationMetrics, ShellFraction, SurfaceDistances } from './metrics';
+
+// Active learning and annotation.
+export {
+  acquire, ACQUISITION_STRATEGIES, ActiveLearning, activeLearning, AnnotationStore, annotationSession, defaultLabelsPath,
+  exportAnnotationLabels, handleAnnotationMessage, openAnnotationPanel, predictOutputs, registerAnnotationSession,
+  SegmentationHead, selectSlices
+} from './active';
+export type {
+  AcquireOptions, AcquisitionStrategy, Aggregation, AnnotationInput, AnnotationPanelOptions, AnnotationSession, ModelOutputs,
+  RoundRecord, StrokeInput, UncertaintyKind
+} from './active';
+export { ORTHOGONAL_AXES, runsFromPixels, sliceShape, UNLABELLED, voxelOf } from './protocol';
+export type { AnnotatedSlice, AnnotationOp, LabelExport, OrthogonalAxis, Suggestion } from './protocol';
+
+// The SciCat catalog.
+export { SciCatClient, searchDatasets } from './catalog';
+export type {
+  Attachment, CatalogQuery, DataFile, Dataset, DatasetCommon, DerivedDatasetInput, OrigDatablock, ScientificCondition
+} from './catalog';
+export { catalog, CatalogConnection, connectCatalog, readCatalogSettings, saveCatalogSettings, toLocalPath, toRemotePath } from './catalog/node';
 export type { CatalogFile, CatalogSettings, ConnectOptions, DerivedRegistration, PathMap } from './catalog/node';

@@ -45,7 +45,7 @@ class BoxReadLine:
     """At most `running` box reads at once and `waiting` more in line; beyond that `turn()` raises Busy (HTTP 503).
 
     A line rather than a refusal as soon as `running` are busy: the viewer asks for a box of every
-    layer at once (volume-sources.ts loadBox), so a few requests beyond `running` are normal and
+    layer at once (widgets' viewer/volume-sources.ts loadBox), so a few requests beyond `running` are normal and
     wait their turn. A bounded line: a flood costs a 503 each, not a queue that grows. `running`
     bounds the disk reads and the threads they take from the server's executor (one
     viewer_box.CHUNK_BYTES buffer each), so that Jupyter's own file operations keep their threads.

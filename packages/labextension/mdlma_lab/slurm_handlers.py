@@ -188,7 +188,7 @@ class SubmitHandler(SlurmHandler):
             os.unlink(path)
 
     def request_file(self, body: dict) -> dict:
-        """The CLI's request file for `body` (kernel-lib's cluster/cli-input.ts), each field's JSON type checked."""
+        """The CLI's request file for `body` (kernel-lib's cli/slurm-input.ts), each field's JSON type checked."""
         template = _optional(body, "template", str) or "custom"
         if not TEMPLATE_NAME.fullmatch(template):
             raise RequestError("template", "must be a template name (letters, digits and . _ -)")

@@ -24,7 +24,7 @@ VOX_OFFSET = 352
 # NIfTI-1 datatype code -> bitpix: the pairs kernel-lib's nifti-bytes.ts writes (uint8, int16, float32, uint16).
 CACHE_DATATYPES = {2: 8, 4: 16, 16: 32, 512: 16}
 # Largest box answered, in voxel bytes. The viewer asks for at most cbrt(2^27 / 8) = 256 voxels a side
-# (volume-renderer.ts: 64 MiB of float32); 256 MiB leaves 4x of that and bounds what one request
+# (widgets' viewer/volume-renderer.ts: 64 MiB of float32); 256 MiB leaves 4x of that and bounds what one request
 # costs in disk reads and in the browser, which holds the box whole. Server memory does not depend on
 # it: the box is streamed in chunks.
 MAX_BOX_BYTES = 256 * 2**20

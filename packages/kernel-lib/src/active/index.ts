@@ -27,9 +27,6 @@ export type { AnnotationPanelOptions } from './panel';
 export { predictOutputs } from './outputs';
 export type { ModelOutputs } from './outputs';
 export { sliceVoxels } from './planes';
-// The annotation contract this module speaks, shared with the panel (one home: ../protocol).
-export { ANNOTATION_PANEL_MIME, ANNOTATION_PROTOCOL, ANNOTATION_TARGET, ORTHOGONAL_AXES, runsFromPixels, sliceShape, UNLABELLED, voxelOf } from '../protocol';
-export type { AnnotatedSlice, AnnotationOp, AnnotationPanelPayload, LabelExport, OrthogonalAxis, Suggestion } from '../protocol';
 
 import { registerAnnotationTarget } from './comm';
 

@@ -6,7 +6,7 @@
  * @example
  * const { dice, meanForegroundDice, voxels } = neverAnnotatedDice({ prediction: al.labels().data, truth: phantom.labels, axis: 'y', annotated: [12, 40] });
  */
-import { UNLABELLED, sliceShape, voxelOf, type OrthogonalAxis } from '../active';
+import { UNLABELLED, sliceShape, voxelOf, type OrthogonalAxis } from '../protocol';
 import { confusionMatrix, diceFromConfusion } from '../metrics';
 import type { Volume } from '../volume';
 

@@ -10,7 +10,7 @@
  * const labels2d = ORACLES.imperfect({ truth: phantom.labels, axis: 'y', index: 40, seed: 2001 });
  * al.annotate('y', 40, labels2d);
  */
-import { sliceShape, UNLABELLED, voxelOf, type OrthogonalAxis } from '../active';
+import { sliceShape, UNLABELLED, voxelOf, type OrthogonalAxis } from '../protocol';
 import { distanceTransform, Rng } from '../numeric';
 import type { Volume } from '../volume';
 

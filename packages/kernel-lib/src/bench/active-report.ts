@@ -7,7 +7,8 @@
  * const summary = summariseActive(result.curves.filter(c => c.oracle === 'perfect'), result.reference, result.setting);
  * const markdown = activeMarkdown(result);
  */
-import type { AcquisitionStrategy, OrthogonalAxis } from '../active';
+import type { AcquisitionStrategy } from '../active';
+import type { OrthogonalAxis } from '../protocol';
 import type { OracleName } from './active-oracle';
 import type { Headline } from './results';
 

@@ -20,7 +20,8 @@
  */
 import { loadavg } from 'os';
 
-import { activeLearning, handleAnnotationMessage, SegmentationHead, type AcquisitionStrategy, type ActiveLearning, type OrthogonalAxis } from '../active';
+import { activeLearning, handleAnnotationMessage, SegmentationHead, type AcquisitionStrategy, type ActiveLearning } from '../active';
+import type { OrthogonalAxis } from '../protocol';
 import { renderSvg } from '../display';
 import { SegmentationModel } from '../models';
 import { implantPhantom } from '../phantom';

@@ -16,7 +16,7 @@
  * Writes bench-results/io.json and bench-results/io.md at the repository root.
  *
  * @example
- * node lib/bench/run.js io
+ * node build/bench/run.js io
  */
 import { mkdtempSync, promises as fs, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';

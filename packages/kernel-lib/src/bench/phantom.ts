@@ -8,7 +8,7 @@
  * Saves bench-results/phantom.json and .md (stamped: results.ts).
  *
  * @example
- * node lib/bench/run.js phantom        (the dispatcher imports this module and calls run())
+ * node build/bench/run.js phantom        (the dispatcher imports this module and calls run())
  */
 import { existsSync } from 'fs';
 

@@ -1,11 +1,11 @@
 /**
- * Benchmark dispatcher: `node lib/bench/run.js <name>` (or `npm run bench -- <name>` at the
+ * Benchmark dispatcher: `node build/bench/run.js <name>` (or `npm run bench -- <name>` at the
  * repository root) runs one benchmark; with no name, all of them. Each benchmark module exports
  * `run()`, which saves bench-results/<name>.json and .md at the repository root through
  * `saveBenchResult` (results.ts), stamped with the commit, machine and the command set here.
  *
  * @example
- * node packages/kernel-lib/lib/bench/run.js io
+ * node packages/kernel-lib/build/bench/run.js io
  */
 
 import { parseCommandLine } from '../cli/parse';

@@ -20,9 +20,11 @@ describe('mdlma segment', () => {
     await write(join(dir, 'scan.nii'), image);
     symlinkSync(join(dir, 'scan.nii'), join(dir, 'link.nii'));
   }, 60000);
+  // jscpd:ignore-start: the temporary folder and stdout capture of every CLI test (as in register.test.ts), read best in place
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => (output = []));
   afterEach(() => jest.restoreAllMocks());
+  // jscpd:ignore-end
 
   it('segments a NIfTI file into TIFF labels, a confidence map and metrics against the truth, printing JSON', async () => {
     spy();

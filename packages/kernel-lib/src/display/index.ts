@@ -16,4 +16,9 @@ export { LABEL_COLORS, orthoSlicesPng, showSlices } from './slices';
 export { imagesPng, showImages } from './images';
 export type { ImagePanel, ImagesOptions } from './images';
 export type { SliceViewOptions } from './slices';
-export * from './viewer';
+export {
+  DEFAULT_CACHE_LIMIT_BYTES, DEFAULT_PREVIEW_BYTES, describeLayer, describeOutput, embeddedPreview, intensityRange, LayerCache,
+  needsOverview, niftiBytes, niftiHeader, OVERVIEW_LIMITS, overviewFactor, reductionFactor, show, ViewerHandle, volumeBundle,
+  volumeOutput
+} from './viewer';
+export type { CacheEntry, LayerInput, LayerOptions, ShowLayers, ShowOptions } from './viewer';

@@ -4,7 +4,7 @@
  * looks. The library's only writer of temporary names.
  *
  * @example
- * import { writeAtomically, writeFileAtomically } from '@mdlma/kernel';
+ * import { writeAtomically, writeFileAtomically } from '@mdlma/kernel/files';
  * await writeFileAtomically('run.json', JSON.stringify(run));
  * await writeAtomically('labels.zarr', async tmp => { ... write under tmp ... });
  */

@@ -11,10 +11,13 @@
 import { constants, promises as fs, Stats } from 'fs';
 
 import { VolumeFormatError, VolumeNotFoundError } from '../errors';
+import { CountingReader } from './counting-reader';
 
 /** A read-only file read by offset (never sequentially), counting the bytes it reads. */
-export class RandomAccessFile {
-  private constructor(readonly path: string, private handle: fs.FileHandle, readonly size: number) {}
+export class RandomAccessFile extends CountingReader {
+  private constructor(readonly path: string, private handle: fs.FileHandle, readonly size: number) {
+    super();
+  }
 
   /** Open `path` for reading; a missing path raises VolumeNotFoundError, anything but a regular file VolumeFormatError. */
   static async open(path: string): Promise<RandomAccessFile> {
@@ -32,18 +35,6 @@ export class RandomAccessFile {
       throw notRegularFileError(path, stat);
     }
     return new RandomAccessFile(path, handle, stat.size);
-  }
-
-  /** Bytes read through this handle so far. */
-  get bytesRead(): number {
-    return this._bytesRead;
-  }
-
-  /** Read exactly `length` bytes at `offset`; a short file raises VolumeFormatError ("truncated"). */
-  async readAt(offset: number, length: number): Promise<Uint8Array> {
-    const out = new Uint8Array(length);
-    await this.readInto(out, offset);
-    return out;
   }
 
   /** Fill `target` with the bytes at `offset` (no intermediate copy). */
@@ -76,8 +67,6 @@ export class RandomAccessFile {
   async close(): Promise<void> {
     await this.handle.close().catch(() => undefined);
   }
-
-  private _bytesRead = 0;
 }
 
 /** Read the first `length` bytes of a file (fewer if it is shorter); used by format sniffing. */

@@ -12,22 +12,12 @@ import { createReadStream, ReadStream } from 'fs';
 import { createGunzip, Gunzip } from 'zlib';
 
 import { VolumeFormatError } from '../errors';
-import { PositionedReader } from './contiguous';
+import { CountingReader } from './counting-reader';
 
-/** A gzip file read by offsets into its decompressed content. */
-export class GzipCursor implements PositionedReader {
-  constructor(readonly path: string) {}
-
-  /** Compressed bytes read from disk so far (all restarts included). */
-  get bytesRead(): number {
-    return this._bytesRead;
-  }
-
-  /** Exactly `length` decompressed bytes at `offset`. */
-  async readAt(offset: number, length: number): Promise<Uint8Array> {
-    const out = new Uint8Array(length);
-    await this.readInto(out, offset);
-    return out;
+/** A gzip file read by offsets into its decompressed content; `bytesRead` counts compressed bytes, all restarts included. */
+export class GzipCursor extends CountingReader {
+  constructor(readonly path: string) {
+    super();
   }
 
   /** Up to `length` decompressed bytes at `offset` (fewer at the end of the data). */
@@ -126,5 +116,4 @@ export class GzipCursor implements PositionedReader {
   private chunks: AsyncIterator<Uint8Array> | null = null;
   private pending: Uint8Array | null = null;
   private position = 0;
-  private _bytesRead = 0;
 }

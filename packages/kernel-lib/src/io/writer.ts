@@ -11,6 +11,7 @@
  * } catch (e) { await out.abort(); throw e; }
  */
 import { VolumeShapeError } from '../errors';
+import type { AtomicFile } from '../files';
 import { throwIfInterrupted, resolveSignal } from '../runtime/interrupt';
 import { DType, Shape3, Vec3, Volume } from '../volume';
 import { READ_CHUNK_BYTES } from './contiguous';
@@ -46,9 +47,7 @@ export abstract class SequentialWriter implements VolumeWriter {
   constructor(readonly path: string, readonly header: WriteHeader) {}
 
   async writeSlab(z0: number, slab: Volume, options: SlabWriteOptions = {}): Promise<void> {
-    const signal = resolveSignal(options.signal);
-    throwIfInterrupted(signal);
-    checkSlab(this.path, this.header, z0, slab);
+    const signal = startSlabWrite(this.path, this.header, z0, slab, options);
     if (z0 !== this.next) {
       throw new VolumeShapeError(`${this.path}: slabs must be written in order; expected z0 = ${this.next}, got ${z0}`);
     }
@@ -73,6 +72,36 @@ export abstract class SequentialWriter implements VolumeWriter {
 
   /** Next slice expected. */
   protected next = 0;
+}
+
+/** A sequential writer streaming the voxels into one atomic file (raw, NIfTI after its header): the file appears on commit. */
+export class AtomicFileWriter extends SequentialWriter {
+  constructor(path: string, header: WriteHeader, protected readonly out: AtomicFile) {
+    super(path, header);
+  }
+
+  async abort(): Promise<void> {
+    await this.out.abort();
+  }
+
+  protected async append(slab: Volume): Promise<void> {
+    for (const bytes of voxelBytes(slab)) await this.out.write(bytes);
+  }
+
+  protected finish(): Promise<void> {
+    return this.out.commit();
+  }
+}
+
+/**
+ * How every slab write begins: stop if interrupted, and throw VolumeShapeError unless `slab` fits `header` at z0.
+ * Returns the signal the write runs under.
+ */
+export function startSlabWrite(path: string, header: WriteHeader, z0: number, slab: Volume, options: SlabWriteOptions): AbortSignal {
+  const signal = resolveSignal(options.signal);
+  throwIfInterrupted(signal);
+  checkSlab(path, header, z0, slab);
+  return signal;
 }
 
 /** Throws VolumeShapeError unless `slab` fits `header` at z0. */

@@ -4,7 +4,7 @@
  * and quickselect.
  *
  * @example
- * import { Rng, distanceTransform, percentiles } from '@mdlma/kernel';
+ * import { Rng, distanceTransform, percentiles } from '@mdlma/kernel/numeric';
  * const rng = new Rng(42, Rng.stream('noise'));
  * const depth = distanceTransform(outside, shape, spacing);   // µm to the nearest outside voxel
  * const [p1, p99] = percentiles(volume, [1, 99]);

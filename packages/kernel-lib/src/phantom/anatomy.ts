@@ -15,6 +15,7 @@ import type { MaterialAttenuation } from './attenuation';
 import { degradeImplant } from './degradation';
 import { SmoothNoise } from './noise';
 import { randomScrew, screwEnvelopeDepth, ScrewGeometry } from './screw';
+import { forEachVoxel } from './voxel-grid';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, ceil, cos, floor, hypot, max, min, round, sin } = Math;
@@ -80,29 +81,24 @@ export function implantInto(specimen: Specimen, options: ImplantOptions): Implan
   const mu = specimen.mu.slice();
   const implant = new Uint8Array(size);
   const reach = screw.outerRadius + maxGap + wovenRange + 2;
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        const isBone = specimen.bone[i] === 1;
-        if (isBone) labels[i] = LABELS.bone;
-        const depth = screwEnvelopeDepth(screw, z, y, x);
-        if (depth < -reach) continue;
-        if (depth > 0) {
-          implant[i] = 1;
-          continue;
-        }
-        // Contact where the gap field is negative, a gap of up to maxGap where it is positive.
-        const gap = maxGap * max(0, gapField.at(z, y, x) * 1.6);
-        if (-depth < gap) {
-          labels[i] = LABELS.background;
-          mu[i] = att.tissue;
-        } else if (isBone && -depth < gap + wovenRange) {
-          mu[i] *= 0.88 + (0.12 * (-depth - gap)) / wovenRange;
-        }
-      }
+  forEachVoxel(shape, (z, y, x, i) => {
+    const isBone = specimen.bone[i] === 1;
+    if (isBone) labels[i] = LABELS.bone;
+    const depth = screwEnvelopeDepth(screw, z, y, x);
+    if (depth < -reach) return;
+    if (depth > 0) {
+      implant[i] = 1;
+      return;
     }
-  }
+    // Contact where the gap field is negative, a gap of up to maxGap where it is positive.
+    const gap = maxGap * max(0, gapField.at(z, y, x) * 1.6);
+    if (-depth < gap) {
+      labels[i] = LABELS.background;
+      mu[i] = att.tissue;
+    } else if (isBone && -depth < gap + wovenRange) {
+      mu[i] *= 0.88 + (0.12 * (-depth - gap)) / wovenRange;
+    }
+  });
 
   // Depth inside the implant (voxels): the distance to the nearest voxel outside it.
   const outside = new Uint8Array(size);

@@ -18,6 +18,7 @@
 import { Rng } from '../numeric';
 import { ImplantMaterial, isDegradable } from './attenuation';
 import { SmoothNoise } from './noise';
+import { forEachVoxel } from './voxel-grid';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { abs, exp, floor, log, max, min, round } = Math;
@@ -90,21 +91,16 @@ export function degradeImplant(options: DegradeOptions): Degradation {
 
   const effective = new Float32Array(size);
   const inside: number[] = [];
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (!implant[i]) continue;
-        let e = depth[i] * exp(-1.5 * unevenness.fractal(z, y, x, 2));
-        for (const p of pits) {
-          const d2 = (z - p.z) ** 2 + (y - p.y) ** 2 + (x - p.x) ** 2;
-          if (d2 < p.r2) e *= 1 - p.strength * (1 - d2 / p.r2);
-        }
-        effective[i] = e;
-        inside.push(i);
-      }
+  forEachVoxel(options.shape, (z, y, x, i) => {
+    if (!implant[i]) return;
+    let e = depth[i] * exp(-1.5 * unevenness.fractal(z, y, x, 2));
+    for (const p of pits) {
+      const d2 = (z - p.z) ** 2 + (y - p.y) ** 2 + (x - p.x) ** 2;
+      if (d2 < p.r2) e *= 1 - p.strength * (1 - d2 / p.r2);
     }
-  }
+    effective[i] = e;
+    inside.push(i);
+  });
   const dl = new Uint8Array(size);
   const density = new Float32Array(size);
   const count = round(min(1, max(0, fraction)) * inside.length);

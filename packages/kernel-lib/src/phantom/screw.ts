@@ -8,6 +8,7 @@
  * screwEnvelopeDepth(screw, 32, 32, 40);                  // > 0 inside, radial voxels
  */
 import { Rng } from '../numeric';
+import { forEachVoxel } from './voxel-grid';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, abs, atan2, cos, floor, hypot, max, min, sin, sqrt } = Math;
@@ -80,16 +81,11 @@ export function screwEnvelopeDepth(screw: ScrewGeometry, z: number, y: number, x
 export function screwMask(screw: ScrewGeometry, shape: readonly [number, number, number]): Uint8Array {
   const [nz, ny, nx] = shape;
   const mask = new Uint8Array(nz * ny * nx);
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (screwEnvelopeDepth(screw, z, y, x) > 0) {
-          mask[i] = 1;
-        }
-      }
+  forEachVoxel(shape, (z, y, x, i) => {
+    if (screwEnvelopeDepth(screw, z, y, x) > 0) {
+      mask[i] = 1;
     }
-  }
+  });
   return mask;
 }
 

@@ -16,6 +16,7 @@ import { Rng } from '../numeric';
 import type { MaterialAttenuation } from './attenuation';
 import type { Specimen } from './anatomy';
 import { SmoothNoise } from './noise';
+import { forEachVoxel } from './voxel-grid';
 
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, abs, cos, hypot, max, min, sin, sqrt } = Math;
@@ -61,52 +62,47 @@ export function syntheticBone(options: SyntheticBoneOptions): Specimen {
   const size = nz * ny * nx;
   const bone = new Uint8Array(size);
   const out = new Float32Array(size);
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if ((y - cy) ** 2 + (x - cx) ** 2 > sampleRadius * sampleRadius) {
-          out[i] = mu.air;
-          continue;
-        }
-        const dz = z - shaftCenter[0];
-        const dy = y - shaftCenter[1];
-        const dx = x - shaftCenter[2];
-        const along = dz * axis[0] + dy * axis[1] + dx * axis[2];
-        const r = sqrt(max(0, dz * dz + dy * dy + dx * dx - along * along));
-        if (r > shaftRadius) {
-          out[i] = mu.tissue;
-          continue;
-        }
-        let isBone = false;
-        let m = 1;
-        if (r > shaftRadius - cortex) {
-          // Cortex, with Haversian/vascular canals as sparse small pores.
-          isBone = canals.at(z, y, x) < 0.72;
-          m = 1.02;
-        } else {
-          // Denser trabeculae next to the endosteal surface, a sparser cavity towards the middle.
-          const nearCortex = 1 - (shaftRadius - cortex - r) / (shaftRadius - cortex);
-          const local = 0.55 + 0.45 * nearCortex + 0.5 * density.at(z, y, x);
-          if (local > 0.2) {
-            const p = plates.at(z, y, x);
-            if (abs(p) < plateWidth * local) {
-              isBone = true;
-            } else if (abs(rodsA.at(z, y, x)) < rodWidth * local && abs(rodsB.at(z, y, x)) < rodWidth * local) {
-              isBone = true;
-            }
-          }
-          m = 0.95;
-        }
-        if (isBone) {
-          bone[i] = 1;
-          out[i] = mu.bone * m * (1 + 0.05 * mineral.at(z, y, x));
-        } else {
-          out[i] = mu.marrow;
+  forEachVoxel(options.shape, (z, y, x, i) => {
+    if ((y - cy) ** 2 + (x - cx) ** 2 > sampleRadius * sampleRadius) {
+      out[i] = mu.air;
+      return;
+    }
+    const dz = z - shaftCenter[0];
+    const dy = y - shaftCenter[1];
+    const dx = x - shaftCenter[2];
+    const along = dz * axis[0] + dy * axis[1] + dx * axis[2];
+    const r = sqrt(max(0, dz * dz + dy * dy + dx * dx - along * along));
+    if (r > shaftRadius) {
+      out[i] = mu.tissue;
+      return;
+    }
+    let isBone = false;
+    let m = 1;
+    if (r > shaftRadius - cortex) {
+      // Cortex, with Haversian/vascular canals as sparse small pores.
+      isBone = canals.at(z, y, x) < 0.72;
+      m = 1.02;
+    } else {
+      // Denser trabeculae next to the endosteal surface, a sparser cavity towards the middle.
+      const nearCortex = 1 - (shaftRadius - cortex - r) / (shaftRadius - cortex);
+      const local = 0.55 + 0.45 * nearCortex + 0.5 * density.at(z, y, x);
+      if (local > 0.2) {
+        const p = plates.at(z, y, x);
+        if (abs(p) < plateWidth * local) {
+          isBone = true;
+        } else if (abs(rodsA.at(z, y, x)) < rodWidth * local && abs(rodsB.at(z, y, x)) < rodWidth * local) {
+          isBone = true;
         }
       }
+      m = 0.95;
     }
-  }
+    if (isBone) {
+      bone[i] = 1;
+      out[i] = mu.bone * m * (1 + 0.05 * mineral.at(z, y, x));
+    } else {
+      out[i] = mu.marrow;
+    }
+  });
   return { shape: [nz, ny, nx], bone, mu: out };
 }
 

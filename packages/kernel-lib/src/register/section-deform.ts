@@ -14,10 +14,29 @@ import { adamRefine } from './adam';
 import { DisplacementField } from './field';
 import { averagePool, upsample } from './interpolate';
 import { mindSsc } from './mind';
-import type { SectionDeformableOptions } from './section-register';
 import { bilinearAt, resample2d, type SectionLevel } from './section-similarity';
 
 const { max } = Math;
+
+/** Options of the 2D deformable refinement of `registerSection`. */
+export interface SectionDeformableOptions {
+  /** Adam iterations (default 100; 0 skips the refinement). */
+  iterations?: number;
+  /** Adam learning rate in pixels of the Adam grid (default 0.5). */
+  learningRate?: number;
+  /**
+   * Diffusion regularisation weight (default 6: a 2D section has 1/h of a volume's data per
+   * displacement, and histology is noisy; chosen on phantom seed 7 sections, convexAdam's 3D default is 1.25).
+   */
+  lambda?: number;
+  /** 3x3 box filter passes applied to the displacement parameters (default 3, convexAdam's). */
+  smoothing?: number;
+  /** Pooling factor of the Adam grid (default 1 below 128 pixels a side, else 2). */
+  gridFactor?: number;
+  /** MIND-SSC patch radius and neighbour distance (default 1 and 2). */
+  mindRadius?: number;
+  mindDilation?: number;
+}
 
 /** The 2D field (image grid, pixels) taking the section's pixels to the image's (z component 0). */
 export async function deformSection(

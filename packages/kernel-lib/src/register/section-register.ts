@@ -28,35 +28,15 @@
  */
 import { RegistrationInputError } from '../errors';
 import { resolveSignal, throwIfInterrupted } from '../runtime/interrupt';
-import { Volume, type Vec3 } from '../volume';
+import type { Vec3, Volume } from '../volume';
 import { DisplacementField } from './field';
 import { refinePose } from './pose-search';
-import { sampleSection, sectionAngles, sectionRotation, type SectionPose } from './section';
-import { deformSection } from './section-deform';
+import { sectionAngles, sectionRotation, virtualSection, type SectionPose } from './section';
+import { deformSection, type SectionDeformableOptions } from './section-deform';
 import { checkedImage, fullSectionLevel, imageNmi, sectionLevel, sectionNmi } from './section-similarity';
 import { warpVolume } from './warp';
 
 const { floor, max, min, round, sqrt, abs } = Math;
-
-/** Options of the 2D deformable refinement of `registerSection`. */
-export interface SectionDeformableOptions {
-  /** Adam iterations (default 100; 0 skips the refinement). */
-  iterations?: number;
-  /** Adam learning rate in pixels of the Adam grid (default 0.5). */
-  learningRate?: number;
-  /**
-   * Diffusion regularisation weight (default 6: a 2D section has 1/h of a volume's data per
-   * displacement, and histology is noisy; chosen on phantom seed 7 sections, convexAdam's 3D default is 1.25).
-   */
-  lambda?: number;
-  /** 3x3 box filter passes applied to the displacement parameters (default 3, convexAdam's). */
-  smoothing?: number;
-  /** Pooling factor of the Adam grid (default 1 below 128 pixels a side, else 2). */
-  gridFactor?: number;
-  /** MIND-SSC patch radius and neighbour distance (default 1 and 2). */
-  mindRadius?: number;
-  mindDilation?: number;
-}
 
 /** Options of `registerSection`. */
 export interface RegisterSectionOptions {
@@ -224,7 +204,7 @@ export async function registerSection(image: Volume, volume: Volume, options: Re
   }
 
   // The virtual section on the image's own grid, and the 2D deformable refinement.
-  const section = Private.section(volume, pose, h, w, pixelUm, centre);
+  const section = virtualSection(volume, pose, { shape: [h, w], spacing: pixelUm }) as Volume<Float32Array>;
   progress(0.85, 'deformable 2D');
   const deformOptions = options.deformable === false ? { iterations: 0 } : options.deformable === true || !options.deformable ? {} : options.deformable;
   const field = await deformSection(section, image, levels[levels.length - 1], deformOptions, signal);
@@ -298,23 +278,24 @@ namespace Private {
 
   /** Whether two poses differ by more than `angle` degrees or `offset` µm. */
   export function distinct(a: SectionPose, b: SectionPose, angle: number, offset: number): boolean {
+    const gap = poseGap(a, b);
+    return gap.degrees > angle || gap.um > offset;
+  }
+
+  /** Whether two poses are neighbours on the search grid. */
+  export function near(a: SectionPose, b: SectionPose, angleStep: number, depthStep: number): boolean {
+    const gap = poseGap(a, b);
+    return gap.degrees <= 1.01 * angleStep && gap.um <= 1.01 * depthStep;
+  }
+
+  /** How far apart two poses are: the angle of the rotation between them (degrees, from the trace) and the offsets' distance (µm). */
+  function poseGap(a: SectionPose, b: SectionPose): { degrees: number; um: number } {
     const ra = sectionRotation(a.angles);
     const rb = sectionRotation(b.angles);
     let trace = 0;
     for (let i = 0; i < 9; i++) trace += ra[i] * rb[i];
     const degrees = (Math.acos(max(-1, min(1, (trace - 1) / 2))) * 180) / Math.PI;
-    return degrees > angle || sqrt(a.offset.reduce((s, v, i) => s + (v - b.offset[i]) ** 2, 0)) > offset;
-  }
-
-  /** Whether two poses are neighbours on the search grid. */
-  export function near(a: SectionPose, b: SectionPose, angleStep: number, depthStep: number): boolean {
-    const ra = sectionRotation(a.angles);
-    const rb = sectionRotation(b.angles);
-    let trace = 0;
-    for (let i = 0; i < 9; i++) trace += ra[i] * rb[i];
-    const angle = (Math.acos(max(-1, min(1, (trace - 1) / 2))) * 180) / Math.PI;
-    const d = sqrt(a.offset.reduce((s, v, i) => s + (v - b.offset[i]) ** 2, 0));
-    return angle <= 1.01 * angleStep && d <= 1.01 * depthStep;
+    return { degrees, um: sqrt(a.offset.reduce((s, v, i) => s + (v - b.offset[i]) ** 2, 0)) };
   }
 
   /** The same rotation with ay in [-90, 90] and az, ax in (-180, 180]. */
@@ -326,21 +307,4 @@ namespace Private {
     const r = (v: number, d: number): number => round(v * 10 ** d) / 10 ** d + 0;
     return { angles: pose.angles.map(v => r(v, 4)) as unknown as [number, number, number], offset: pose.offset.map(v => r(v, 3)) as unknown as [number, number, number] };
   }
-
-  /** The virtual section at `pose` on the image's grid. */
-  export function section(volume: Volume, pose: SectionPose, h: number, w: number, pixelUm: number, centre: Vec3): Volume<Float32Array> {
-    const r = sectionRotation(pose.angles);
-    const start: [number, number, number] = [0, 0, 0];
-    const row: [number, number, number] = [0, 0, 0];
-    const column: [number, number, number] = [0, 0, 0];
-    for (let a = 0; a < 3; a++) {
-      row[a] = (r[a * 3 + 1] * pixelUm) / volume.spacing[a];
-      column[a] = (r[a * 3 + 2] * pixelUm) / volume.spacing[a];
-      start[a] = (centre[a] + pose.offset[a] - volume.origin[a]) / volume.spacing[a] - ((h - 1) / 2) * row[a] - ((w - 1) / 2) * column[a];
-    }
-    const out = new Float32Array(h * w);
-    sampleSection(volume.data, volume.shape, { start, row, column, normal: [r[0], r[3], r[6]] }, h, w, out, { fill: 0 });
-    return new Volume({ data: out, shape: [1, h, w], spacing: [pixelUm, pixelUm, pixelUm] });
-  }
-
 }

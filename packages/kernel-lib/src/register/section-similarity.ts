@@ -158,6 +158,7 @@ export function sectionNmi(level: SectionLevel, pose: SectionPose): number {
   const plane = ny * nx;
   const bm = bins - 2;
   let inside = 0;
+  // jscpd:ignore-start: sampleSection's walk over the pixels (section.ts), kept inline: NMI runs for every pose the search tries, and a shared per-pixel callback made registerSection 15-20 % slower
   for (let i = 0, o = 0; i < h; i++) {
     const rz = start[0] + i * row[0];
     const ry = start[1] + i * row[1];
@@ -192,16 +193,11 @@ export function sectionNmi(level: SectionLevel, pose: SectionPose): number {
       let kb = floor(v);
       if (kb > bm) kb = bm;
       const fb = v - kb;
-      const ka = binIndex[o];
-      const fa = binFrac[o];
-      const cell = ka * bins + kb;
-      joint[cell] += (1 - fa) * (1 - fb);
-      joint[cell + 1] += (1 - fa) * fb;
-      joint[cell + bins] += fa * (1 - fb);
-      joint[cell + bins + 1] += fa * fb;
+      addPartialVolume(joint, bins, binIndex[o], binFrac[o], kb, fb);
       inside++;
     }
   }
+  // jscpd:ignore-end
   if (inside < level.minInside) return -Infinity;
   return entropyRatio(joint, bins, h * w);
 }
@@ -221,13 +217,21 @@ export function imageNmi(level: SectionLevel, section: Float32Array, image: Floa
   for (let i = 0; i < section.length; i++) {
     const [kb, fb] = soft(section[i], lo, hi);
     const [ka, fa] = soft(image[i], ilo, ihi);
-    const cell = ka * bins + kb;
-    joint[cell] += (1 - fa) * (1 - fb);
-    joint[cell + 1] += (1 - fa) * fb;
-    joint[cell + bins] += fa * (1 - fb);
-    joint[cell + bins + 1] += fa * fb;
+    addPartialVolume(joint, bins, ka, fa, kb, fb);
   }
   return entropyRatio(joint, bins, section.length);
+}
+
+/**
+ * Bilinear (partial-volume) binning of one pixel pair: image value at bin ka + fa, volume value at kb + fb, their
+ * weight spread over the four cells of the joint histogram around (ka, kb).
+ */
+function addPartialVolume(joint: Float64Array, bins: number, ka: number, fa: number, kb: number, fb: number): void {
+  const cell = ka * bins + kb;
+  joint[cell] += (1 - fa) * (1 - fb);
+  joint[cell + 1] += (1 - fa) * fb;
+  joint[cell + bins] += fa * (1 - fb);
+  joint[cell + bins + 1] += fa * fb;
 }
 
 /** (H(A) + H(B)) / H(A, B) of a joint histogram with total weight n. */

@@ -16,7 +16,9 @@ def home_kernel(start_kernel):
 
 def test_imports_mdlma_kernel_with_its_types(home_kernel):
     reply, outputs = home_kernel.execute(
-        'import { KERNEL_NAME, kernelspec, importEsm } from "@mdlma/kernel";\n'
+        'import { importEsm } from "@mdlma/kernel";\n'
+        # A module path through the package's exports map (typesVersions for the kernel's Node10 type check).
+        'import { KERNEL_NAME, kernelspec } from "@mdlma/kernel/kernel";\n'
         'const spec: Record<string, unknown> = kernelspec("/usr/bin/node");\n'
         'const zarr = await importEsm("zarrita");\n'
         "console.log(KERNEL_NAME, spec.display_name, typeof zarr.open);"

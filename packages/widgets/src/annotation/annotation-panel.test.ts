@@ -10,9 +10,8 @@ import { join } from 'path';
 import { TextEncoder } from 'util';
 
 import { Widget } from '@lumino/widgets';
-import { AnnotationStore, registerAnnotationSession } from '@mdlma/kernel/active';
+import { AnnotationStore, CommRegistry, registerAnnotationSession } from '@mdlma/kernel';
 import { ANNOTATION_TARGET, type AnnotationKernelMessage } from '@mdlma/kernel/protocol';
-import { CommRegistry } from '@mdlma/kernel/runtime';
 
 import { AnnotationPanel } from './annotation-panel';
 import { AnnotationClient, type AnnotationChannel } from './channel';

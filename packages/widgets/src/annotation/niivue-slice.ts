@@ -244,30 +244,13 @@ export class NiivueSliceEditor {
 
   /** Drawing colours: 0 transparent (unlabelled), value l + 1 the colour of label l. */
   private drawColormap(): ColorTable {
-    const table: ColorTable = { R: [0], G: [0], B: [0], A: [0], I: [0] };
-    for (let label = 0; label < this.options.classes; label++) {
-      const [r, g, b] = hexToRgb(this.options.colorOf(label));
-      table.R.push(r);
-      table.G.push(g);
-      table.B.push(b);
-      table.A.push(255);
-      table.I.push(label + 1);
-    }
-    return table;
+    const unlabelled: ColorTable = { R: [0], G: [0], B: [0], A: [0], I: [0] };
+    return Private.classColors(unlabelled, this.options, label => ({ value: label + 1, alpha: 255 }));
   }
 
   /** Prediction colours: label 0 (background) transparent, as the 2D compositing shows it. */
   private labelColormap(): ColorTable {
-    const table: ColorTable = { R: [], G: [], B: [], A: [], I: [] };
-    for (let label = 0; label < this.options.classes; label++) {
-      const [r, g, b] = hexToRgb(this.options.colorOf(label));
-      table.R.push(r);
-      table.G.push(g);
-      table.B.push(b);
-      table.A.push(label === 0 ? 0 : 255);
-      table.I.push(label);
-    }
-    return table;
+    return Private.classColors({ R: [], G: [], B: [], A: [], I: [] }, this.options, label => ({ value: label, alpha: label === 0 ? 0 : 255 }));
   }
 
   private shape?: [number, number];
@@ -294,6 +277,24 @@ export namespace NiivueSliceEditor {
 }
 
 namespace Private {
+  /** `table` with one entry per class appended: the palette's colour of the label, at the value and alpha `entry` gives. */
+  export function classColors(
+    table: ColorTable,
+    options: Pick<NiivueSliceEditor.IOptions, 'classes' | 'colorOf'>,
+    entry: (label: number) => { value: number; alpha: number }
+  ): ColorTable {
+    for (let label = 0; label < options.classes; label++) {
+      const [r, g, b] = hexToRgb(options.colorOf(label));
+      const { value, alpha } = entry(label);
+      table.R.push(r);
+      table.G.push(g);
+      table.B.push(b);
+      table.A.push(alpha);
+      table.I.push(value);
+    }
+    return table;
+  }
+
   /** The 1st and 99th percentiles (the 2D compositing's grey window). */
   export function window(image: Float32Array): [number, number] {
     const sorted = Float32Array.from(image).sort();

@@ -10,13 +10,14 @@
  */
 import { VolumeFormatError } from '../../errors';
 import { AtomicFile } from '../../files';
-import { allocate, Volume, VoxelArray } from '../../volume';
-import { PositionedReader, readContiguous } from '../contiguous';
+import { allocate, VoxelArray } from '../../volume';
+import { readContiguous } from '../contiguous';
+import type { CountingReader } from '../counting-reader';
 import { RandomAccessFile } from '../file';
 import { GzipCursor } from '../gzip-cursor';
 import { BaseSource, Box, NonFinitePolicy } from '../source';
 import { targetDType } from '../voxel-types';
-import { SequentialWriter, voxelBytes, WriteHeader } from '../writer';
+import { AtomicFileWriter, WriteHeader } from '../writer';
 import { encodeNiftiHeader, NIFTI_HEAD_BYTES, NiftiHeader, niftiSignature, parseNiftiHeader } from './header';
 
 /** gzip level of written .nii.gz: tomograms compress poorly, and level 1 is several times faster than the default 6. */
@@ -25,7 +26,7 @@ export const NIFTI_GZIP_LEVEL = 1;
 /** Open a NIfTI file lazily (reads only the header). */
 export async function openNifti(path: string, options: { nonFinite?: NonFinitePolicy } = {}): Promise<NiftiSource> {
   const file = await RandomAccessFile.open(path);
-  let reader: PositionedReader & { bytesRead: number; close(): Promise<void>; readUpTo(o: number, n: number): Promise<Uint8Array> } = file;
+  let reader: CountingReader = file;
   try {
     const magic = await file.readUpTo(0, 2);
     const gzipped = magic[0] === 0x1f && magic[1] === 0x8b;
@@ -49,7 +50,7 @@ export async function openNifti(path: string, options: { nonFinite?: NonFinitePo
 export class NiftiSource extends BaseSource {
   constructor(
     path: string,
-    private reader: PositionedReader & { bytesRead: number; close(): Promise<void> },
+    private reader: CountingReader,
     readonly header: NiftiHeader,
     options: { nonFinite?: NonFinitePolicy }
   ) {
@@ -96,8 +97,8 @@ export interface NiftiWriteOptions {
   version?: 1 | 2;
 }
 
-/** Start writing a NIfTI file slab by slab (.nii.gz compresses). */
-export async function createNiftiWriter(path: string, header: WriteHeader, options: NiftiWriteOptions = {}): Promise<NiftiWriter> {
+/** Start writing a NIfTI file slab by slab (.nii.gz compresses): little-endian, units µm, qform = sform = spacing + origin. */
+export async function createNiftiWriter(path: string, header: WriteHeader, options: NiftiWriteOptions = {}): Promise<AtomicFileWriter> {
   const gzip = /\.gz$/i.test(path);
   const out = await AtomicFile.create(path, gzip ? { gzipLevel: options.gzipLevel ?? NIFTI_GZIP_LEVEL } : {});
   try {
@@ -106,26 +107,7 @@ export async function createNiftiWriter(path: string, header: WriteHeader, optio
     await out.abort();
     throw error;
   }
-  return new NiftiWriter(path, header, out);
-}
-
-/** Writer of a NIfTI file (little-endian, units µm, qform = sform = spacing + origin). */
-export class NiftiWriter extends SequentialWriter {
-  constructor(path: string, header: WriteHeader, private out: AtomicFile) {
-    super(path, header);
-  }
-
-  protected async append(slab: Volume): Promise<void> {
-    for (const bytes of voxelBytes(slab)) await this.out.write(bytes);
-  }
-
-  protected finish(): Promise<void> {
-    return this.out.commit();
-  }
-
-  async abort(): Promise<void> {
-    await this.out.abort();
-  }
+  return new AtomicFileWriter(path, header, out);
 }
 
 namespace Private {

@@ -13,12 +13,12 @@ import { promises as fs } from 'fs';
 
 import { UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeShapeError } from '../../errors';
 import { AtomicFile, writeAtomically } from '../../files';
-import { DType, Shape3, Vec3, Volume, VoxelArray } from '../../volume';
+import { DType, Shape3, Vec3, VoxelArray } from '../../volume';
 import { readContiguous } from '../contiguous';
 import { notRegularFileError, RandomAccessFile } from '../file';
 import { BaseSource, Box, NonFinitePolicy } from '../source';
 import { StoredType, storedTypeOf, targetDType } from '../voxel-types';
-import { SequentialWriter, voxelBytes, WriteHeader } from '../writer';
+import { AtomicFileWriter, WriteHeader } from '../writer';
 
 /** The sidecar's content. */
 export interface RawSidecar {
@@ -73,24 +73,12 @@ export async function createRawWriter(path: string, header: WriteHeader): Promis
 }
 
 /** Writer of raw + sidecar; the sidecar is written last, so a raw file never has a sidecar that lies. */
-export class VolumeWriterRaw extends SequentialWriter {
-  constructor(path: string, header: WriteHeader, private out: AtomicFile) {
-    super(path, header);
-  }
-
-  protected async append(slab: Volume): Promise<void> {
-    for (const bytes of voxelBytes(slab)) await this.out.write(bytes);
-  }
-
+export class VolumeWriterRaw extends AtomicFileWriter {
   protected async finish(): Promise<void> {
-    await this.out.commit();
+    await super.finish();
     const { shape, dtype, spacing, origin } = this.header;
     const sidecar: RawSidecar = { shape: [...shape], dtype, endianness: 'little', spacing: [...spacing], origin: [...origin] };
     await writeAtomically(sidecarPath(this.path), tmp => fs.writeFile(tmp, JSON.stringify(sidecar, null, 1) + '\n'));
-  }
-
-  async abort(): Promise<void> {
-    await this.out.abort();
   }
 }
 

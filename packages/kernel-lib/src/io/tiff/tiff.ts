@@ -14,7 +14,7 @@ import { join } from 'path';
 
 import { VolumeFormatError, VolumeShapeError } from '../../errors';
 import { throwIfInterrupted } from '../../runtime/interrupt';
-import { allocate, DType, VoxelArray } from '../../volume';
+import { allocate, VoxelArray } from '../../volume';
 import { RandomAccessFile } from '../file';
 import { BaseSource, Box, cropColumns, NonFinitePolicy, SourceHeader } from '../source';
 import { storedTypeName, targetDType } from '../voxel-types';
@@ -41,8 +41,36 @@ export async function openTiff(path: string, options: { nonFinite?: NonFinitePol
   }
 }
 
+/** What both TIFF sources share: a slab is the box's rows of one page per slice, each checked against the first page. */
+export abstract class TiffPagesSource extends BaseSource {
+  protected async load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
+    const nx = this.shape[2];
+    const rows = box.y1 - box.y0;
+    const out = allocate(this.dtype, (box.z1 - box.z0) * rows * nx);
+    for (let z = box.z0; z < box.z1; z++) {
+      throwIfInterrupted(signal);
+      await this.readPage(z, box, out, (z - box.z0) * rows * nx);
+    }
+    return cropColumns(out, nx, box.x0, box.x1);
+  }
+
+  /** Rows box.y0..y1 (all columns) of slice z into `out` at `offset`. */
+  protected abstract readPage(z: number, box: Box, out: VoxelArray, offset: number): Promise<void>;
+
+  /** Throws unless `layout`, page `index` of the file `path`, has the first page's size and dtype. */
+  protected checkPage(path: string, index: number, layout: PageLayout): void {
+    const [, ny, nx] = this.shape;
+    if (layout.height !== ny || layout.width !== nx) {
+      throw new VolumeShapeError(`${path}: page ${index} is ${layout.width} x ${layout.height} but the first page is ${nx} x ${ny}`);
+    }
+    if (targetDType(layout.stored, path) !== this.dtype) {
+      throw new VolumeFormatError(path, `page ${index} holds ${storedTypeName(layout.stored)} but the first page ${this.dtype}`);
+    }
+  }
+}
+
 /** A multi-page TIFF opened for slab reads. */
-export class TiffSource extends BaseSource {
+export class TiffSource extends TiffPagesSource {
   constructor(
     path: string,
     private file: RandomAccessFile,
@@ -58,17 +86,10 @@ export class TiffSource extends BaseSource {
     return this.file.bytesRead;
   }
 
-  protected async load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
-    const [, ny, nx] = this.shape;
-    const rows = box.y1 - box.y0;
-    const out = allocate(this.dtype, (box.z1 - box.z0) * rows * nx);
-    for (let z = box.z0; z < box.z1; z++) {
-      throwIfInterrupted(signal);
-      const layout = (this.layouts[z] ??= await pageLayout(this.file, this.dir, this.dir.pages[z]));
-      Private.checkPage(this.path, z, layout, ny, nx, this.dtype);
-      await readPageRows(this.file, this.dir, layout, box.y0, box.y1, out, (z - box.z0) * rows * nx);
-    }
-    return cropColumns(out, nx, box.x0, box.x1);
+  protected async readPage(z: number, box: Box, out: VoxelArray, offset: number): Promise<void> {
+    const layout = (this.layouts[z] ??= await pageLayout(this.file, this.dir, this.dir.pages[z]));
+    this.checkPage(this.path, z, layout);
+    await readPageRows(this.file, this.dir, layout, box.y0, box.y1, out, offset);
   }
 
   protected release(): Promise<void> {
@@ -100,7 +121,7 @@ export async function listTiffFolder(path: string): Promise<string[]> {
 }
 
 /** A folder of single-slice TIFF files opened for slab reads (each slab opens only its files). */
-export class TiffStackSource extends BaseSource {
+export class TiffStackSource extends TiffPagesSource {
   constructor(path: string, readonly files: string[], header: SourceHeader, options: { nonFinite?: NonFinitePolicy }) {
     super(path, 'tiff-stack', header, options);
   }
@@ -109,24 +130,17 @@ export class TiffStackSource extends BaseSource {
     return this._bytesRead;
   }
 
-  protected async load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
-    const [, ny, nx] = this.shape;
-    const rows = box.y1 - box.y0;
-    const out = allocate(this.dtype, (box.z1 - box.z0) * rows * nx);
-    for (let z = box.z0; z < box.z1; z++) {
-      throwIfInterrupted(signal);
-      const file = await RandomAccessFile.open(this.files[z]);
-      try {
-        const dir = await readTiffDirectory(file, { firstPageOnly: true });
-        const layout = await pageLayout(file, dir, dir.pages[0]);
-        Private.checkPage(this.files[z], 0, layout, ny, nx, this.dtype);
-        await readPageRows(file, dir, layout, box.y0, box.y1, out, (z - box.z0) * rows * nx);
-      } finally {
-        this._bytesRead += file.bytesRead;
-        await file.close();
-      }
+  protected async readPage(z: number, box: Box, out: VoxelArray, offset: number): Promise<void> {
+    const file = await RandomAccessFile.open(this.files[z]);
+    try {
+      const dir = await readTiffDirectory(file, { firstPageOnly: true });
+      const layout = await pageLayout(file, dir, dir.pages[0]);
+      this.checkPage(this.files[z], 0, layout);
+      await readPageRows(file, dir, layout, box.y0, box.y1, out, offset);
+    } finally {
+      this._bytesRead += file.bytesRead;
+      await file.close();
     }
-    return cropColumns(out, nx, box.x0, box.x1);
   }
 
   protected async release(): Promise<void> {}
@@ -135,15 +149,6 @@ export class TiffStackSource extends BaseSource {
 }
 
 namespace Private {
-  export function checkPage(path: string, z: number, layout: PageLayout, ny: number, nx: number, dtype: DType): void {
-    if (layout.height !== ny || layout.width !== nx) {
-      throw new VolumeShapeError(`${path}: page ${z} is ${layout.width} x ${layout.height} but the first page is ${nx} x ${ny}`);
-    }
-    if (targetDType(layout.stored, path) !== dtype) {
-      throw new VolumeFormatError(path, `page ${z} holds ${storedTypeName(layout.stored)} but the first page ${dtype}`);
-    }
-  }
-
   export async function resolution(file: RandomAccessFile, dir: TiffDirectory, page: TiffPage) {
     const first = async (tag: number) => (await pageArray(file, dir, page, tag))?.[0] ?? NaN;
     return {

@@ -18,12 +18,11 @@ import { dirname } from 'path';
 
 import { MdlmaError, UnsupportedDTypeError, VolumeFormatError, VolumeNotFoundError, VolumeShapeError } from '../../errors';
 import { replace, temporaryName } from '../../files';
-import { throwIfInterrupted, resolveSignal } from '../../runtime/interrupt';
 import { allocate, DType, Shape3, Vec3, Volume, VoxelArray } from '../../volume';
 import { isFolder } from '../file';
 import { BaseSource, Box, NonFinitePolicy, SourceHeader } from '../source';
 import { targetDType } from '../voxel-types';
-import { checkSlab, SlabWriteOptions, VolumeWriter, WriteHeader } from '../writer';
+import { SlabWriteOptions, startSlabWrite, VolumeWriter, WriteHeader } from '../writer';
 import { loadZarrita, Zarrita } from './codecs';
 import { ZarrFileStore } from './store';
 
@@ -126,9 +125,7 @@ export class ZarrWriter implements VolumeWriter {
 
   /** Write slices z0 .. z0 + slab.shape[0]. */
   async writeSlab(z0: number, slab: Volume, options: SlabWriteOptions = {}): Promise<void> {
-    const signal = resolveSignal(options.signal);
-    throwIfInterrupted(signal);
-    checkSlab(this.path, this.header, z0, slab);
+    const signal = startSlabWrite(this.path, this.header, z0, slab, options);
     const [n, ny, nx] = slab.shape;
     const { slice } = this.zarr;
     const rank = this.array.shape.length;
