@@ -93,17 +93,17 @@ export const annotationPanelPlugin: JupyterFrontEndPlugin<void> = {
 class AnnotationOutput extends Widget implements IRenderMime.IRenderer {
   constructor(
     options: IRenderMime.IRendererOptions,
-    private readonly locate: (node: HTMLElement) => NotebookPanel | null,
-    private readonly open: (notebook: NotebookPanel, payload: AnnotationPanelPayload) => AnnotationPanel | undefined
+    private readonly _locate: (node: HTMLElement) => NotebookPanel | null,
+    private readonly _open: (notebook: NotebookPanel, payload: AnnotationPanelPayload) => AnnotationPanel | undefined
   ) {
     super();
     this.addClass('mdlma-AnnotationOutput');
-    this.mimeType = options.mimeType;
+    this._mimeType = options.mimeType;
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const payload = model.data[this.mimeType] as unknown as AnnotationPanelPayload;
-    this.payload = payload;
+    const payload = model.data[this._mimeType] as unknown as AnnotationPanelPayload;
+    this._payload = payload;
     this.node.replaceChildren();
     const text = document.createElement('span');
     text.textContent = `Annotation session "${payload.session}" (${payload.shape.join(' × ')} voxels${payload.file ? `, saved to ${payload.file}` : ''}) `;
@@ -111,27 +111,27 @@ class AnnotationOutput extends Widget implements IRenderMime.IRenderer {
     button.className = 'jp-Button jp-mod-styled jp-mod-accept';
     button.dataset.action = 'open-annotation-panel';
     button.textContent = 'Open annotation panel';
-    button.addEventListener('click', () => this.openPanel());
+    button.addEventListener('click', () => this._openPanel());
     this.node.append(text, button);
   }
 
   protected onAfterAttach(): void {
     // The output is attached once its notebook can be found: open the panel the first time.
-    if (!this.opened) requestAnimationFrame(() => this.openPanel());
+    if (!this._opened) requestAnimationFrame(() => this._openPanel());
   }
 
-  private openPanel(): void {
-    const notebook = this.locate(this.node);
-    if (!notebook || !this.payload) return;
-    this.opened = true;
+  private _openPanel(): void {
+    const notebook = this._locate(this.node);
+    if (!notebook || !this._payload) return;
+    this._opened = true;
     if (!notebook.sessionContext.session?.kernel) {
-      void notebook.sessionContext.ready.then(() => this.open(notebook, this.payload!));
+      void notebook.sessionContext.ready.then(() => this._open(notebook, this._payload!));
       return;
     }
-    this.open(notebook, this.payload);
+    this._open(notebook, this._payload);
   }
 
-  private readonly mimeType: string;
-  private payload?: AnnotationPanelPayload;
-  private opened = false;
+  private readonly _mimeType: string;
+  private _payload?: AnnotationPanelPayload;
+  private _opened = false;
 }

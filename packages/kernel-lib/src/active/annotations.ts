@@ -47,7 +47,7 @@ export class AnnotationStore {
     this.classes = options.classes;
     this.doc = options.doc ?? new Y.Doc();
     this.ops = this.doc.getArray<AnnotationOp>(ANNOTATION_DOCUMENT.ops);
-    this.ops.observe(() => (this.dirty = true));
+    this.ops.observe(() => (this._dirty = true));
     if (options.persist) this.persist(options.persist);
   }
 
@@ -74,8 +74,8 @@ export class AnnotationStore {
 
   /** Adds a stroke as one operation (one undo step of its user); returns the operation. */
   paint(stroke: StrokeInput): AnnotationOp {
-    const op = this.toOp(stroke);
-    this.undoManager(op.user); // created before the edit, so that it tracks it
+    const op = this._toOp(stroke);
+    this._undoManager(op.user); // created before the edit, so that it tracks it
     this.doc.transact(() => this.ops.push([op]), Private.origin(op.user));
     return op;
   }
@@ -95,7 +95,7 @@ export class AnnotationStore {
     const ops: AnnotationOp[] = [];
     for (let label = 0; label < this.classes; label++) {
       const runs = byLabel.get(label);
-      if (runs) ops.push(this.toOp({ user, axis, slice, label, runs }));
+      if (runs) ops.push(this._toOp({ user, axis, slice, label, runs }));
     }
     for (let p = 0; p < labels2d.length; p++) {
       const v = labels2d[p];
@@ -103,19 +103,19 @@ export class AnnotationStore {
         throw new ActiveLearningError('labels2d', `holds ${v}; use 0..${this.classes - 1}, or 255 for unlabelled`);
       }
     }
-    this.undoManager(user);
+    this._undoManager(user);
     if (ops.length) this.doc.transact(() => this.ops.push(ops), Private.origin(user));
     return ops;
   }
 
   /** Undoes `user`'s last edit (false when there is none). */
   undo(user: string): boolean {
-    return this.undoManager(user).undo() !== null;
+    return this._undoManager(user).undo() !== null;
   }
 
   /** Redoes `user`'s last undone edit (false when there is none). */
   redo(user: string): boolean {
-    return this.undoManager(user).redo() !== null;
+    return this._undoManager(user).redo() !== null;
   }
 
   /** Applies a Yjs update from another replica (the panel's document, a collaborator). */
@@ -136,14 +136,14 @@ export class AnnotationStore {
 
   /** The label volume (C-order [z, y, x]): every operation replayed in document order; 255 where unlabelled. */
   labels(): Uint8Array {
-    if (this.dirty || !this.cache) {
-      const out = this.cache ?? new Uint8Array(this.shape[0] * this.shape[1] * this.shape[2]);
+    if (this._dirty || !this._cache) {
+      const out = this._cache ?? new Uint8Array(this.shape[0] * this.shape[1] * this.shape[2]);
       out.fill(UNLABELLED);
-      for (const op of this.ops.toArray()) this.apply(op, out);
-      this.cache = out;
-      this.dirty = false;
+      for (const op of this.ops.toArray()) this._apply(op, out);
+      this._cache = out;
+      this._dirty = false;
     }
-    return this.cache;
+    return this._cache;
   }
 
   /** Slices that hold at least one labelled voxel after replay, per axis, with their labelled voxel counts. */
@@ -175,7 +175,7 @@ export class AnnotationStore {
   }
 
   /** Checks a stroke and turns it into an operation. */
-  private toOp(stroke: StrokeInput): AnnotationOp {
+  private _toOp(stroke: StrokeInput): AnnotationOp {
     const axis = checkAxis(stroke.axis);
     checkSlice(this.shape, axis, stroke.slice);
     const { label } = stroke;
@@ -198,29 +198,29 @@ export class AnnotationStore {
         throw new ActiveLearningError('runs', `[${s}, ${n}] leaves slice ${stroke.slice} along ${axis} (${h} x ${w} pixels)`);
       }
     }
-    return { id: stroke.id ?? `${Date.now().toString(36)}-${(this.counter++).toString(36)}-${this.doc.clientID}`, user: stroke.user ?? 'kernel', axis, slice: stroke.slice, label, runs, time: Date.now() };
+    return { id: stroke.id ?? `${Date.now().toString(36)}-${(this._counter++).toString(36)}-${this.doc.clientID}`, user: stroke.user ?? 'kernel', axis, slice: stroke.slice, label, runs, time: Date.now() };
   }
 
-  private apply(op: AnnotationOp, out: Uint8Array): void {
+  private _apply(op: AnnotationOp, out: Uint8Array): void {
     const [, w] = sliceShape(this.shape, op.axis);
     forEachRunPixel(op.runs, p => (out[voxelOf(this.shape, op.axis, op.slice, Math.floor(p / w), p % w)] = op.label));
   }
 
-  private undoManager(user: string): YUndoManager {
-    let m = this.undoManagers.get(user);
+  private _undoManager(user: string): YUndoManager {
+    let m = this._undoManagers.get(user);
     if (!m) {
       // captureTimeout 0: every stroke is its own undo step.
       m = new Y.UndoManager(this.ops, { trackedOrigins: new Set([Private.origin(user)]), captureTimeout: 0 });
-      this.undoManagers.set(user, m);
+      this._undoManagers.set(user, m);
     }
     return m;
   }
 
-  private cache?: Uint8Array;
-  private dirty = true;
-  private counter = 0;
+  private _cache?: Uint8Array;
+  private _dirty = true;
+  private _counter = 0;
   private _persistPath?: string;
-  private readonly undoManagers = new Map<string, YUndoManager>();
+  private readonly _undoManagers = new Map<string, YUndoManager>();
 }
 
 export namespace AnnotationStore {

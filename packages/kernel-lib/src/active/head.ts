@@ -77,20 +77,20 @@ export class SegmentationHead {
     this.classes = C;
     this.hidden = options.hidden ?? 32;
     this.fusion = options.fusion ?? 'residual';
-    this.mean = new Float32Array(F);
-    this.std = new Float32Array(F).fill(1);
-    this.w = Private.zeros(F, C, this.hidden);
+    this._mean = new Float32Array(F);
+    this._std = new Float32Array(F).fill(1);
+    this._w = Private.zeros(F, C, this.hidden);
     this.present = new Uint8Array(C).fill(1);
-    this.reset(options.seed ?? 0);
+    this._reset(options.seed ?? 0);
   }
 
   /** Restores a head from `toJSON`'s output. */
   static fromJSON(json: HeadJSON): SegmentationHead {
     if (json?.format !== 'mdlma-head/1') throw new ActiveLearningError('head', `is not an "mdlma-head/1" object (format ${JSON.stringify(json?.format)})`);
     const head = new SegmentationHead({ features: json.features, classes: json.classes, hidden: json.hidden, fusion: json.fusion });
-    head.mean.set(json.mean);
-    head.std.set(json.std);
-    for (const key of Object.keys(head.w) as (keyof Private.Weights)[]) head.w[key].set(json.weights[key]);
+    head._mean.set(json.mean);
+    head._std.set(json.std);
+    for (const key of Object.keys(head._w) as (keyof Private.Weights)[]) head._w[key].set(json.weights[key]);
     head.trainedOn = json.trainedOn;
     if (json.present) head.present.set(json.present);
     return head;
@@ -121,9 +121,9 @@ export class SegmentationHead {
       if (y >= C) throw new ActiveLearningError('labels', `hold ${y}; training labels must be 0..${C - 1}`);
       classCounts[y]++;
     }
-    this.reset(options.seed ?? 0);
+    this._reset(options.seed ?? 0);
     if (n === 0) return { seconds: 0, samples: 0, steps: 0, loss: NaN, classCounts };
-    Private.standardise(samples.features, n, F, this.mean, this.std);
+    Private.standardise(samples.features, n, F, this._mean, this._std);
     const present = classCounts.filter(c => c > 0).length;
     // Classes nobody annotated keep the U-Net's probability: the head models p(c | x, c annotated somewhere).
     this.present = Uint8Array.from(classCounts, c => (c > 0 ? 1 : 0));
@@ -136,13 +136,13 @@ export class SegmentationHead {
     const decay = options.weightDecay ?? 1e-4;
     const rng = new Rng(options.seed ?? 0, Rng.stream('head.batches'));
     const grad = Private.zeros(F, C, H);
-    const adam = new Private.Adam(this.w, lr);
+    const adam = new Private.Adam(this._w, lr);
     // Standardised features and U-Net log-probabilities once, not per visit.
     const xs = new Float32Array(n * F);
-    for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) xs[i * F + f] = (samples.features[i * F + f] - this.mean[f]) / this.std[f];
+    for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) xs[i * F + f] = (samples.features[i * F + f] - this._mean[f]) / this._std[f];
     const lp = new Float32Array(n * C);
     for (let p = 0; p < n * C; p++) lp[p] = log(samples.probs[p] + Private.EPS);
-    const anchors = Private.anchorSet(samples.anchors, F, C, this.mean, this.std, this.present);
+    const anchors = Private.anchorSet(samples.anchors, F, C, this._mean, this._std, this.present);
     // Anchors weigh like annotated voxels, `anchorWeight` each: their share of a batch is λm / (n + λm), large for a
     // first slice and fading as annotations accumulate (capped at twice the annotated part).
     const anchorWeight = options.anchorWeight ?? 0.5;
@@ -153,7 +153,7 @@ export class SegmentationHead {
     const z = new Float64Array(C);
     const dz = new Float64Array(C);
     const dh = new Float64Array(H);
-    const w = this.w;
+    const w = this._w;
     const { w1, b1, w2, wl, b, a } = w;
     let lossTail = 0;
     let tailCount = 0;
@@ -255,9 +255,9 @@ export class SegmentationHead {
       return result;
     }
     // The forward pass inlined with local references: this loop runs for every voxel of the volume.
-    const { w1, b1, w2, wl, b, a } = this.w;
-    const mean = this.mean;
-    const inv = this.std.map(s => 1 / s);
+    const { w1, b1, w2, wl, b, a } = this._w;
+    const mean = this._mean;
+    const inv = this._std.map(s => 1 / s);
     const residual = this.fusion === 'residual';
     const on = this.present;
     const x = new Float64Array(F);
@@ -297,24 +297,24 @@ export class SegmentationHead {
 
   /** Plain JSON (weights as number arrays), for `save` and `SegmentationHead.fromJSON`. */
   toJSON(): HeadJSON {
-    const weights = Object.fromEntries(Object.entries(this.w).map(([k, v]) => [k, Array.from(v as Float32Array)])) as HeadJSON['weights'];
-    return { format: 'mdlma-head/1', features: this.features, classes: this.classes, hidden: this.hidden, fusion: this.fusion, mean: Array.from(this.mean), std: Array.from(this.std), weights, trainedOn: this.trainedOn, present: Array.from(this.present) };
+    const weights = Object.fromEntries(Object.entries(this._w).map(([k, v]) => [k, Array.from(v as Float32Array)])) as HeadJSON['weights'];
+    return { format: 'mdlma-head/1', features: this.features, classes: this.classes, hidden: this.hidden, fusion: this.fusion, mean: Array.from(this._mean), std: Array.from(this._std), weights, trainedOn: this.trainedOn, present: Array.from(this.present) };
   }
 
   /** Back to the U-Net: output weights 0, U-Net scale 1, hidden weights He-initialised from `seed`. */
-  private reset(seed: number): void {
+  private _reset(seed: number): void {
     const rng = new Rng(seed, Rng.stream('head.init'));
     const scale = sqrt(2 / this.features);
-    for (let p = 0; p < this.w.w1.length; p++) this.w.w1[p] = rng.normal() * scale;
-    for (const key of ['b1', 'w2', 'wl', 'b'] as const) this.w[key].fill(0);
-    this.w.a.fill(this.fusion === 'residual' ? 1 : 0);
+    for (let p = 0; p < this._w.w1.length; p++) this._w.w1[p] = rng.normal() * scale;
+    for (const key of ['b1', 'w2', 'wl', 'b'] as const) this._w[key].fill(0);
+    this._w.a.fill(this.fusion === 'residual' ? 1 : 0);
     this.trainedOn = 0;
     this.present.fill(1);
   }
 
-  private readonly mean: Float32Array;
-  private readonly std: Float32Array;
-  private readonly w: Private.Weights;
+  private readonly _mean: Float32Array;
+  private readonly _std: Float32Array;
+  private readonly _w: Private.Weights;
 }
 
 export namespace SegmentationHead {
@@ -418,20 +418,20 @@ namespace Private {
   export class Adam {
     constructor(readonly weights: Weights, readonly lr: number) {
       for (const [k, v] of Object.entries(weights)) {
-        this.m.set(k, new Float32Array(v.length));
-        this.v.set(k, new Float32Array(v.length));
+        this._m.set(k, new Float32Array(v.length));
+        this._v.set(k, new Float32Array(v.length));
       }
     }
 
     step(grad: Weights, factor: number): void {
-      this.t++;
-      const c1 = 1 - 0.9 ** this.t;
-      const c2 = 1 - 0.999 ** this.t;
+      this._t++;
+      const c1 = 1 - 0.9 ** this._t;
+      const c2 = 1 - 0.999 ** this._t;
       const lr = this.lr * factor;
       for (const [k, w] of Object.entries(this.weights) as [keyof Weights, Float32Array][]) {
         const g = grad[k];
-        const m = this.m.get(k)!;
-        const v = this.v.get(k)!;
+        const m = this._m.get(k)!;
+        const v = this._v.get(k)!;
         for (let p = 0; p < w.length; p++) {
           m[p] = 0.9 * m[p] + 0.1 * g[p];
           v[p] = 0.999 * v[p] + 0.001 * g[p] * g[p];
@@ -440,8 +440,8 @@ namespace Private {
       }
     }
 
-    private t = 0;
-    private readonly m = new Map<string, Float32Array>();
-    private readonly v = new Map<string, Float32Array>();
+    private _t = 0;
+    private readonly _m = new Map<string, Float32Array>();
+    private readonly _v = new Map<string, Float32Array>();
   }
 }

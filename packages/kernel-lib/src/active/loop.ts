@@ -64,7 +64,7 @@ export class ActiveLearning implements AnnotationSession {
     this.axis = outputs.axis;
     this.name = options.name ?? 'annotations';
     this.truth = options.truth;
-    this.options = options;
+    this._options = options;
     this._strategy = Private.strategy(options.strategy ?? 'hybrid');
     this.head = new SegmentationHead({ features: outputs.featureCount, classes: outputs.classes, seed: options.seed, ...options.head });
     this.fused = outputs.probs.slice();
@@ -84,7 +84,7 @@ export class ActiveLearning implements AnnotationSession {
     const outputs = options.imageFeatures === false ? unetOutputs : withImageFeatures(unetOutputs, volume);
     const store = options.annotations ?? new AnnotationStore({ shape: volume.shape, classes: model.classes, persist: options.persist });
     const al = new ActiveLearning(options, model, outputs, store);
-    al.record(0, { trainSeconds: 0, predictSeconds: 0, totalSeconds: outputs.seconds });
+    al._record(0, { trainSeconds: 0, predictSeconds: 0, totalSeconds: outputs.seconds });
     if (options.register !== false) registerAnnotationSession(al);
     return al;
   }
@@ -166,11 +166,11 @@ export class ActiveLearning implements AnnotationSession {
         axis,
         k,
         annotated: this.annotated(axis),
-        minDistance: options.minDistance ?? this.options.minDistance,
-        aggregation: options.aggregation ?? this.options.aggregation,
-        topPercent: options.topPercent ?? this.options.topPercent,
-        classBalance: options.classBalance ?? this.options.classBalance,
-        seed: options.seed ?? (this.options.seed ?? 0) * 1000 + round,
+        minDistance: options.minDistance ?? this._options.minDistance,
+        aggregation: options.aggregation ?? this._options.aggregation,
+        topPercent: options.topPercent ?? this._options.topPercent,
+        classBalance: options.classBalance ?? this._options.classBalance,
+        seed: options.seed ?? (this._options.seed ?? 0) * 1000 + round,
         model: this.model
       }
     );
@@ -201,13 +201,13 @@ export class ActiveLearning implements AnnotationSession {
   /** Trains the head on every annotated voxel and re-predicts the volume; returns the round's record. */
   async update(options: { signal?: AbortSignal } = {}): Promise<RoundRecord> {
     const t0 = performance.now();
-    const samples = this.trainingSamples();
-    const stats: HeadTrainingStats = this.head.train(samples, { ...this.options.train, seed: this.options.seed, signal: options.signal });
+    const samples = this._trainingSamples();
+    const stats: HeadTrainingStats = this.head.train(samples, { ...this._options.train, seed: this._options.seed, signal: options.signal });
     const t1 = performance.now();
     this.fused = this.head.predict(this.outputs.features!, this.outputs.probs, this.fused);
     const t2 = performance.now();
-    const record = this.record(this.history.length, { trainSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, totalSeconds: (t2 - t0) / 1000 }, stats.samples);
-    for (const listener of this.updateListeners) listener(record);
+    const record = this._record(this.history.length, { trainSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, totalSeconds: (t2 - t0) / 1000 }, stats.samples);
+    for (const listener of this._updateListeners) listener(record);
     return record;
   }
 
@@ -266,8 +266,8 @@ export class ActiveLearning implements AnnotationSession {
 
   /** Calls `listener` after every update (the comm uses it to tell the panel to refresh its overlays). */
   onUpdate(listener: (record: RoundRecord) => void): () => void {
-    this.updateListeners.add(listener);
-    return () => this.updateListeners.delete(listener);
+    this._updateListeners.add(listener);
+    return () => this._updateListeners.delete(listener);
   }
 
   /** Saves head, history and options as JSON at `path`, the annotations beside it as `<stem>.annot.yjs`. */
@@ -314,20 +314,20 @@ export class ActiveLearning implements AnnotationSession {
    * Annotated voxels with their features and U-Net probabilities (voxel-major), subsampled to `maxTrainingVoxels`,
    * plus up to `anchorVoxels` unannotated ones drawn at random (the head's anchors to the U-Net; see head.ts).
    */
-  private trainingSamples(): TrainingSamples {
+  private _trainingSamples(): TrainingSamples {
     const labels = this.store.labels();
     const V = labels.length;
     const annotated: number[] = [];
     const unannotated: number[] = [];
     for (let v = 0; v < V; v++) (labels[v] !== UNLABELLED ? annotated : unannotated).push(v);
-    const voxels = Private.sample(annotated, this.options.maxTrainingVoxels ?? 200_000, new Rng(this.options.seed ?? 0, Rng.stream('loop.subsample')));
-    const anchors = Private.sample(unannotated, this.options.anchorVoxels ?? 20_000, new Rng(this.options.seed ?? 0, Rng.stream('loop.anchors')));
+    const voxels = Private.sample(annotated, this._options.maxTrainingVoxels ?? 200_000, new Rng(this._options.seed ?? 0, Rng.stream('loop.subsample')));
+    const anchors = Private.sample(unannotated, this._options.anchorVoxels ?? 20_000, new Rng(this._options.seed ?? 0, Rng.stream('loop.anchors')));
     const y = Uint8Array.from(voxels, v => labels[v]);
-    return { ...this.gather(voxels), labels: y, anchors: this.gather(anchors) };
+    return { ...this._gather(voxels), labels: y, anchors: this._gather(anchors) };
   }
 
   /** Features [n, F] and U-Net probabilities [n, C] of the given voxels. */
-  private gather(voxels: number[]): { count: number; features: Float32Array; probs: Float32Array } {
+  private _gather(voxels: number[]): { count: number; features: Float32Array; probs: Float32Array } {
     const V = this.volume.size;
     const F = this.outputs.featureCount;
     const C = this.classes;
@@ -343,7 +343,7 @@ export class ActiveLearning implements AnnotationSession {
     return { count: n, features, probs };
   }
 
-  private record(round: number, timings: RoundRecord['timings'], trainingVoxels = 0): RoundRecord {
+  private _record(round: number, timings: RoundRecord['timings'], trainingVoxels = 0): RoundRecord {
     const record: RoundRecord = {
       round,
       strategy: this._strategy,
@@ -358,8 +358,8 @@ export class ActiveLearning implements AnnotationSession {
   }
 
   private _strategy: AcquisitionStrategy;
-  private readonly options: ActiveLearning.IOptions;
-  private readonly updateListeners = new Set<(record: RoundRecord) => void>();
+  private readonly _options: ActiveLearning.IOptions;
+  private readonly _updateListeners = new Set<(record: RoundRecord) => void>();
 }
 
 export namespace ActiveLearning {

@@ -67,7 +67,7 @@ export class SciCatClient {
 
   /** Logs in; the token replaces any earlier one. Returns the user's name and when the token expires. */
   async login(username: string, password: string, options: CallOptions = {}): Promise<{ username: string; expiresAt: Date }> {
-    const answer = await this.request<{ access_token: string; expires_in: number; created?: string; user?: { username?: string } }>({
+    const answer = await this._request<{ access_token: string; expires_in: number; created?: string; user?: { username?: string } }>({
       method: 'POST',
       path: '/api/v3/auth/login',
       body: { username, password },
@@ -89,12 +89,12 @@ export class SciCatClient {
 
   /** The logged-in user and their groups (`GET /api/v3/auth/whoami`); a cheap check that the token works. */
   whoami(options: CallOptions = {}): Promise<{ username: string; email?: string; currentGroups?: string[] }> {
-    return this.request({ path: '/api/v3/auth/whoami', what: 'the current user', signal: options.signal });
+    return this._request({ path: '/api/v3/auth/whoami', what: 'the current user', signal: options.signal });
   }
 
   /** One page of datasets (`GET /api/v4/datasets?filter=`); the backend's default page is 10, newest first. */
   find(filter: DatasetFilter = {}, options: CallOptions = {}): Promise<Dataset[]> {
-    return this.request({ path: '/api/v4/datasets', query: { filter: JSON.stringify(filter) }, what: 'the dataset search', signal: options.signal });
+    return this._request({ path: '/api/v4/datasets', query: { filter: JSON.stringify(filter) }, what: 'the dataset search', signal: options.signal });
   }
 
   /**
@@ -118,7 +118,7 @@ export class SciCatClient {
 
   /** How many datasets match a `where` (`GET /api/v4/datasets/count`). */
   async count(where: Where = {}, options: CallOptions = {}): Promise<number> {
-    const answer = await this.request<{ count: number }>({
+    const answer = await this._request<{ count: number }>({
       path: '/api/v4/datasets/count',
       query: { filter: JSON.stringify({ where }) },
       what: 'the dataset count',
@@ -129,7 +129,7 @@ export class SciCatClient {
 
   /** One page of a v3 fullquery: free text and scientific-metadata conditions (v4 has no equivalent). */
   fullquery(fields: FullQueryFields, limits: FullQueryLimits = {}, options: CallOptions = {}): Promise<DatasetV3[]> {
-    return this.request({
+    return this._request({
       path: '/api/v3/datasets/fullquery',
       query: { fields: JSON.stringify(fields), limits: JSON.stringify({ limit: 100, skip: 0, ...limits }) },
       what: 'the full-text query',
@@ -150,22 +150,22 @@ export class SciCatClient {
   /** One dataset by PID (v4), optionally with relations embedded. */
   dataset(pid: string, options: CallOptions & { include?: DatasetFilter['include'] } = {}): Promise<Dataset> {
     const include = options.include?.length ? JSON.stringify(options.include) : undefined;
-    return this.request({ path: `/api/v4/datasets/${Private.pidSegment(pid)}`, query: { include }, what: `dataset "${pid}"`, signal: options.signal });
+    return this._request({ path: `/api/v4/datasets/${Private.pidSegment(pid)}`, query: { include }, what: `dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's file lists (paths relative to its sourceFolder, sizes in bytes). */
   origDatablocks(pid: string, options: CallOptions = {}): Promise<OrigDatablock[]> {
-    return this.request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/origdatablocks`, what: `the files of dataset "${pid}"`, signal: options.signal });
+    return this._request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/origdatablocks`, what: `the files of dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's attachments; thumbnails are data URIs. */
   attachments(pid: string, options: CallOptions = {}): Promise<Attachment[]> {
-    return this.request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/attachments`, what: `the attachments of dataset "${pid}"`, signal: options.signal });
+    return this._request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/attachments`, what: `the attachments of dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's first thumbnail as a data URI, or undefined. */
   async thumbnail(pid: string, options: CallOptions = {}): Promise<string | undefined> {
-    const answer = await this.request<{ thumbnail?: string } | null>({
+    const answer = await this._request<{ thumbnail?: string } | null>({
       path: `/api/v3/datasets/${Private.pidSegment(pid)}/thumbnail`,
       what: `the thumbnail of dataset "${pid}"`,
       signal: options.signal
@@ -184,7 +184,7 @@ export class SciCatClient {
     }
     const missing = DERIVED_DATASET_REQUIRED.filter(k => (input as unknown as Record<string, unknown>)[k] === undefined);
     if (missing.length) throw new CatalogRequestError(this.url, 'the derived dataset', `missing required field(s) ${missing.join(', ')}`);
-    return this.request({ method: 'POST', path: '/api/v3/datasets', body: { ...input, type: 'derived' }, what: 'the new derived dataset', signal: options.signal });
+    return this._request({ method: 'POST', path: '/api/v3/datasets', body: { ...input, type: 'derived' }, what: 'the new derived dataset', signal: options.signal });
   }
 
   /** Attaches a thumbnail (a data URI, e.g. "data:image/png;base64,...") to a dataset. */
@@ -194,7 +194,7 @@ export class SciCatClient {
     }
     // CreateAttachmentV3Dto requires ownerGroup; the backend replaces it by the dataset's.
     const ownerGroup = options.ownerGroup ?? (await this.dataset(pid, options)).ownerGroup;
-    return this.request({
+    return this._request({
       method: 'POST',
       path: `/api/v3/datasets/${Private.pidSegment(pid)}/attachments`,
       body: { thumbnail, caption: options.caption ?? '', ownerGroup },
@@ -216,7 +216,7 @@ export class SciCatClient {
     return `SciCatClient { url: '${this.url}', hasToken: ${this.hasToken} }`;
   }
 
-  private request<T>(request: Omit<CatalogRequest, 'base' | 'token'> & { anonymous?: boolean }): Promise<T> {
+  private _request<T>(request: Omit<CatalogRequest, 'base' | 'token'> & { anonymous?: boolean }): Promise<T> {
     if (!request.anonymous && !this.#token) return Promise.reject(new CatalogAuthError(this.url, 'no token: log in first'));
     return catalogRequest<T>({ ...request, base: this.url, token: request.anonymous ? undefined : this.#token }, this.#transport);
   }

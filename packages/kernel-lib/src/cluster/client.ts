@@ -43,7 +43,7 @@ export class SlurmClient {
    */
   async submit(options: SubmitOptions): Promise<SubmitResult> {
     const { args, input } = sbatchArguments(options, { slurmConf: this.commands.slurmConf });
-    await this.checkController();
+    await this._checkController();
     const workdir = resolve(options.workdir ?? process.cwd());
     const scriptDir = resolve(workdir, options.scriptDir ?? join('.mdlma', 'slurm'));
     await fs.mkdir(scriptDir, { recursive: true });
@@ -89,9 +89,9 @@ export class SlurmClient {
    * from sacct or the completion log; newest first.
    */
   async list(options: SlurmClient.IListOptions = {}): Promise<SlurmJob[]> {
-    await this.checkController();
+    await this._checkController();
     const queued = parseSqueueJson(await runSlurm(this.commands, 'squeue', ['--json']));
-    const finished = options.finished === false ? [] : await this.finishedJobs();
+    const finished = options.finished === false ? [] : await this._finishedJobs();
     const byId = new Map<string, SlurmJob>();
     for (const job of [...finished, ...queued]) {
       byId.set(job.id, job);
@@ -128,7 +128,7 @@ export class SlurmClient {
 
   /** The cluster's compute nodes (`sinfo`), each once. */
   async nodes(): Promise<SlurmNode[]> {
-    await this.checkController();
+    await this._checkController();
     const out = await runSlurm(this.commands, 'sinfo', ['--noheader', '--Node', '--format=%N|%n|%o|%T']);
     const byName = new Map<string, SlurmNode>();
     for (const line of out.split('\n')) {
@@ -150,14 +150,14 @@ export class SlurmClient {
 
   /** Holds a pending job (`scontrol hold`). */
   async hold(id: string): Promise<SlurmJob> {
-    await this.checkController();
+    await this._checkController();
     await runSlurm(this.commands, 'scontrol', ['hold', Private.checkId(id)]);
     return this.show(id);
   }
 
   /** Releases a held job (`scontrol release`). */
   async release(id: string): Promise<SlurmJob> {
-    await this.checkController();
+    await this._checkController();
     await runSlurm(this.commands, 'scontrol', ['release', Private.checkId(id)]);
     return this.show(id);
   }
@@ -216,8 +216,8 @@ export class SlurmClient {
    * Throws `SlurmUnavailableError` at once when no controller answers `scontrol ping` (tens of milliseconds),
    * instead of letting squeue or sbatch retry for MessageTimeout seconds each; a positive answer holds 10 s.
    */
-  private async checkController(): Promise<void> {
-    if (Date.now() - this.controllerSeenAt < 10_000) {
+  private async _checkController(): Promise<void> {
+    if (Date.now() - this._controllerSeenAt < 10_000) {
       return;
     }
     let answer: string;
@@ -233,15 +233,15 @@ export class SlurmClient {
     if (/ is DOWN/.test(answer) && !/ is UP/.test(answer)) {
       throw new SlurmUnavailableError('scontrol ping', `Unable to contact slurm controller (${answer.split(';')[0].trim()})`);
     }
-    this.controllerSeenAt = Date.now();
+    this._controllerSeenAt = Date.now();
   }
 
   /** Finished jobs: sacct --json where accounting runs, else the jobcomp/filetxt log, else none. */
-  private async finishedJobs(): Promise<SlurmJob[]> {
-    if (this.finishedSource === undefined) {
-      this.finishedSource = await Private.findFinishedSource(this.commands);
+  private async _finishedJobs(): Promise<SlurmJob[]> {
+    if (this._finishedSource === undefined) {
+      this._finishedSource = await Private.findFinishedSource(this.commands);
     }
-    const source = this.finishedSource;
+    const source = this._finishedSource;
     if (source.kind === 'sacct') {
       return parseSacctJson(await runSlurm(this.commands, 'sacct', ['--json', '--allusers']));
     }
@@ -252,8 +252,8 @@ export class SlurmClient {
     return [];
   }
 
-  private finishedSource: Private.FinishedSource | undefined;
-  private controllerSeenAt = 0;
+  private _finishedSource: Private.FinishedSource | undefined;
+  private _controllerSeenAt = 0;
 }
 
 /** Types of `SlurmClient`. */

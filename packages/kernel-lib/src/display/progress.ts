@@ -25,7 +25,7 @@ export class ProgressBar {
     this.total = options.total ?? 0;
     this.label = options.label ?? '';
     this._minIntervalMs = options.minIntervalMs ?? 100;
-    publishDisplay(this.bundle(), { displayId: this.displayId });
+    publishDisplay(this._bundle(), { displayId: this.displayId });
   }
 
   /** The display id of the output this bar updates. */
@@ -48,7 +48,7 @@ export class ProgressBar {
     }
     const now = Date.now();
     if (now - this._lastSent >= this._minIntervalMs || (this.total > 0 && value >= this.total)) {
-      this.send();
+      this._send();
     }
   }
 
@@ -63,7 +63,7 @@ export class ProgressBar {
     if (status === 'done' && this.total > 0) {
       this._value = this.total;
     }
-    this.send();
+    this._send();
   }
 
   /** The text line the bar shows, e.g. "Segmenting [#####     ] 50% 5/10 2.0/s 3 s left". */
@@ -93,7 +93,7 @@ export class ProgressBar {
     return parts.filter(Boolean).join(' ');
   }
 
-  private bundle(): Record<string, string> {
+  private _bundle(): Record<string, string> {
     const max = this.total > 0 ? ` max="${this.total}" value="${this._value}"` : '';
     const state = this._status === 'running' ? '' : ` data-state="${this._status}"`;
     return {
@@ -104,9 +104,9 @@ export class ProgressBar {
     };
   }
 
-  private send(): void {
+  private _send(): void {
     this._lastSent = Date.now();
-    publishDisplay(this.bundle(), { displayId: this.displayId, update: true });
+    publishDisplay(this._bundle(), { displayId: this.displayId, update: true });
   }
 
   private _value = 0;

@@ -23,14 +23,14 @@ import { VolumeNotFoundError } from '../errors';
 
 /** A file written sequentially under a temporary name, renamed into place by `commit`. */
 export class AtomicFile {
-  private constructor(readonly path: string, readonly temporary: string, private stream: WriteStream, gzip: Gzip | null) {
-    const head = gzip ?? stream;
-    this.done = gzip ? pipeline(gzip, stream) : once(stream, 'finish').then(() => undefined);
+  private constructor(readonly path: string, readonly temporary: string, private _stream: WriteStream, gzip: Gzip | null) {
+    const head = gzip ?? _stream;
+    this._done = gzip ? pipeline(gzip, _stream) : once(_stream, 'finish').then(() => undefined);
     // A failure surfaces on the next write or on commit; keep it from being unhandled meanwhile.
-    this.done.catch(() => undefined);
-    head.on('error', (error: Error) => (this.failure = error));
-    stream.on('error', error => (this.failure = error));
-    this.head = head;
+    this._done.catch(() => undefined);
+    head.on('error', (error: Error) => (this._failure = error));
+    _stream.on('error', error => (this._failure = error));
+    this._head = head;
   }
 
   /** Start writing `path` (through gzip when `gzipLevel` is given). */
@@ -54,32 +54,32 @@ export class AtomicFile {
 
   /** Append `bytes`, waiting while the stream is full. The caller must not change them until this resolves. */
   async write(bytes: Uint8Array): Promise<void> {
-    if (this.failure) throw this.failure;
+    if (this._failure) throw this._failure;
     this._bytesWritten += bytes.byteLength;
-    if (!this.head.write(bytes)) {
-      await Promise.race([once(this.head, 'drain'), this.done.then(() => Promise.reject(this.failure ?? new Error('stream closed')))]);
+    if (!this._head.write(bytes)) {
+      await Promise.race([once(this._head, 'drain'), this._done.then(() => Promise.reject(this._failure ?? new Error('stream closed')))]);
     }
-    if (this.failure) throw this.failure;
+    if (this._failure) throw this._failure;
   }
 
   /** Flush, close and rename into place. */
   async commit(): Promise<void> {
-    this.head.end();
-    await this.done;
-    if (this.failure) throw this.failure;
+    this._head.end();
+    await this._done;
+    if (this._failure) throw this._failure;
     await fs.rename(this.temporary, this.path);
   }
 
   /** Stop and remove the temporary file (safe to call after a failure, and more than once). */
   async abort(): Promise<void> {
-    this.head.destroy();
-    this.stream.destroy();
+    this._head.destroy();
+    this._stream.destroy();
     await fs.rm(this.temporary, { force: true });
   }
 
-  private head: Gzip | WriteStream;
-  private done: Promise<void>;
-  private failure: Error | null = null;
+  private _head: Gzip | WriteStream;
+  private _done: Promise<void>;
+  private _failure: Error | null = null;
   private _bytesWritten = 0;
 }
 

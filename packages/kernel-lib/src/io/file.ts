@@ -15,7 +15,7 @@ import { CountingReader } from './counting-reader';
 
 /** A read-only file read by offset (never sequentially), counting the bytes it reads. */
 export class RandomAccessFile extends CountingReader {
-  private constructor(readonly path: string, private handle: fs.FileHandle, readonly size: number) {
+  private constructor(readonly path: string, private _handle: fs.FileHandle, readonly size: number) {
     super();
   }
 
@@ -49,7 +49,7 @@ export class RandomAccessFile extends CountingReader {
     while (done < target.byteLength) {
       // fs.read reads at most 2 GiB at a time.
       const step = Math.min(target.byteLength - done, 0x40000000);
-      const { bytesRead } = await this.handle.read(target, done, step, offset + done);
+      const { bytesRead } = await this._handle.read(target, done, step, offset + done);
       if (bytesRead === 0) {
         throw new VolumeFormatError(this.path, `truncated while reading at byte ${offset + done}`);
       }
@@ -65,7 +65,7 @@ export class RandomAccessFile extends CountingReader {
 
   /** Release the handle; further reads fail. */
   async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+    await this._handle.close().catch(() => undefined);
   }
 }
 

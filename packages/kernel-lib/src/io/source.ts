@@ -64,7 +64,7 @@ export abstract class BaseSource implements VolumeSource {
     this.dtype = header.dtype;
     this.spacing = header.spacing;
     this.origin = header.origin;
-    this.nonFinite = options.nonFinite ?? 'error';
+    this._nonFinite = options.nonFinite ?? 'error';
   }
 
   readonly shape: Shape3;
@@ -83,10 +83,10 @@ export abstract class BaseSource implements VolumeSource {
   async readRegion(region: Region, options: SlabReadOptions = {}): Promise<Volume> {
     const signal = resolveSignal(options.signal);
     throwIfInterrupted(signal);
-    if (this.closed) throw new VolumeRangeError(`${this.path}: the source is closed; open it again`);
+    if (this._closed) throw new VolumeRangeError(`${this.path}: the source is closed; open it again`);
     const box = Private.checkRegion(this.path, this.shape, region);
     const data = await this.load(box, signal);
-    this.applyNonFinite(data, box);
+    this._applyNonFinite(data, box);
     const { spacing, origin } = this;
     return new Volume({
       data,
@@ -98,7 +98,7 @@ export abstract class BaseSource implements VolumeSource {
 
   /** Release resources. */
   async close(): Promise<void> {
-    this.closed = true;
+    this._closed = true;
     await this.release();
   }
 
@@ -108,9 +108,9 @@ export abstract class BaseSource implements VolumeSource {
   /** Free handles (called once by `close`). */
   protected abstract release(): Promise<void>;
 
-  private applyNonFinite(data: VoxelArray, box: Box): void {
-    if (this.nonFinite === 'keep' || this.dtype !== 'float32') return;
-    if (this.nonFinite === 'zero') return zeroNonFinite(data);
+  private _applyNonFinite(data: VoxelArray, box: Box): void {
+    if (this._nonFinite === 'keep' || this.dtype !== 'float32') return;
+    if (this._nonFinite === 'zero') return zeroNonFinite(data);
     const bad = countNonFinite(data);
     if (bad > 0) {
       throw new VolumeFormatError(
@@ -120,8 +120,8 @@ export abstract class BaseSource implements VolumeSource {
     }
   }
 
-  private closed = false;
-  private readonly nonFinite: NonFinitePolicy;
+  private _closed = false;
+  private readonly _nonFinite: NonFinitePolicy;
 }
 
 /** Copy the x range [x0, x1) of each row of `rows` (shape [n, width]) into a new array. */

@@ -72,13 +72,13 @@ namespace Private {
 
   export class MdlmaKernel implements RunningKernel {
     constructor(
-      private readonly server: TslabServer,
-      private readonly executor: TslabExecutor,
-      private readonly parentWatch: ParentWatch | undefined
+      private readonly _server: TslabServer,
+      private readonly _executor: TslabExecutor,
+      private readonly _parentWatch: ParentWatch | undefined
     ) {}
 
     install(): void {
-      const server = this.server;
+      const server = this._server;
       const handler = server.handler;
 
       const kernelInfo = handler.handleKernel.bind(handler);
@@ -98,14 +98,14 @@ namespace Private {
       const queue = new ExecutionQueue();
       handler.handleExecute = (req, writeStream, writeDisplayData) =>
         queue.run({ stopOnError: req.stop_on_error !== false && !req.silent }, () =>
-          this.executeCell(req, writeStream, writeDisplayData)
+          this._executeCell(req, writeStream, writeDisplayData)
         );
 
       const execute = server.handleExecute.bind(server);
       server.handleExecute = (sock, msg: TslabMessage) => {
         const scope = createScope(msg.header);
         (msg.content as Record<symbol, unknown>)[SCOPE] = scope;
-        return execute(this.replyPatcher(sock, scope), msg);
+        return execute(this._replyPatcher(sock, scope), msg);
       };
 
       const shell = server.handleShellMessage.bind(server);
@@ -117,12 +117,12 @@ namespace Private {
           console.warn(`MDLMA kernel: dropped a message: ${(error as Error).message}`);
           return;
         }
-        if (!this.ownMessage(msg.header.msg_type)) {
+        if (!this._ownMessage(msg.header.msg_type)) {
           return shell(sock, ...frames);
         }
         this.publish('status', { execution_state: 'busy' }, { parent: msg.header });
         try {
-          await this.handleOwnMessage(sock, msg);
+          await this._handleOwnMessage(sock, msg);
         } catch (error) {
           console.warn(`MDLMA kernel: ${msg.header.msg_type} failed: ${(error as Error).message}`);
         } finally {
@@ -137,22 +137,22 @@ namespace Private {
 
     interrupt(): void {
       abortRunning(new InterruptedError('The cell'));
-      this.executor.interrupt();
+      this._executor.interrupt();
     }
 
     close(): void {
-      this.parentWatch?.stop();
-      this.server.close();
+      this._parentWatch?.stop();
+      this._server.close();
     }
 
     /** Run one cell through tslab; its execute_reply content. */
-    private async executeCell(
+    private async _executeCell(
       req: Record<string, any>,
       writeStream: unknown,
       writeDisplayData: unknown
     ): Promise<{ status: 'ok' | 'error'; execution_count?: number }> {
       try {
-        const done = await this.server.handler.handleExecuteImpl(req, writeStream, writeDisplayData);
+        const done = await this._server.handler.handleExecuteImpl(req, writeStream, writeDisplayData);
         return { status: 'ok', execution_count: executionCount(done) };
       } catch (failure) {
         const count = executionCount(failure);
@@ -177,40 +177,40 @@ namespace Private {
         buffers: options.buffers,
         metadata: options.metadata
       });
-      this.server.iopub.send(serializeMessage(msg, this.server.connInfo.key)).catch(error => {
+      this._server.iopub.send(serializeMessage(msg, this._server.connInfo.key)).catch(error => {
         process.stderr.write(`MDLMA kernel: could not publish ${msgType}: ${error}\n`);
       });
     }
 
-    private ownMessage(msgType: string): boolean {
+    private _ownMessage(msgType: string): boolean {
       return ['comm_open', 'comm_msg', 'comm_close', 'comm_info_request', 'interrupt_request'].includes(msgType);
     }
 
-    private async handleOwnMessage(sock: WritableSocket, msg: WireMessage): Promise<void> {
+    private async _handleOwnMessage(sock: WritableSocket, msg: WireMessage): Promise<void> {
       const type = msg.header.msg_type;
       if (type === 'comm_info_request') {
         const comms_ = comms.list(msg.content.target_name);
-        await this.reply(sock, msg, 'comm_info_reply', { status: 'ok', comms: comms_ });
+        await this._reply(sock, msg, 'comm_info_reply', { status: 'ok', comms: comms_ });
       } else if (type === 'interrupt_request') {
         this.interrupt();
-        await this.reply(sock, msg, 'interrupt_reply', { status: 'ok' });
+        await this._reply(sock, msg, 'interrupt_reply', { status: 'ok' });
       } else {
         await comms.handleFrontendMessage(type, msg.content, msg.buffers, msg.header, msg.metadata);
       }
     }
 
-    private reply(sock: WritableSocket, request: WireMessage, msgType: string, content: Record<string, unknown>) {
+    private _reply(sock: WritableSocket, request: WireMessage, msgType: string, content: Record<string, unknown>) {
       const msg = createMessage(msgType, content, request.header, { identities: request.identities });
-      return sock.send(serializeMessage(msg, this.server.connInfo.key));
+      return sock.send(serializeMessage(msg, this._server.connInfo.key));
     }
 
     /**
      * tslab's execute_reply says only "error"; Jupyter clients expect ename, evalue and
      * traceback, which the scope recorded when the cell failed.
      */
-    private replyPatcher(sock: unknown, scope: ExecutionScope): unknown {
+    private _replyPatcher(sock: unknown, scope: ExecutionScope): unknown {
       const target = sock as { send(frames: Buffer[]): Promise<void> };
-      const key = this.server.connInfo.key;
+      const key = this._server.connInfo.key;
       return new Proxy(target, {
         get: (obj, prop) => {
           if (prop !== 'send') {

@@ -55,8 +55,8 @@ export class SegmentationModel {
       pending = (async () => {
         const created = await createSession(bytes, { device: options.device, threads: options.threads }, onnxPath);
         const model = new SegmentationModel(folder, card, created);
-        model.checkSignature(onnxPath);
-        await model.checkClasses(cardPath);
+        model._checkSignature(onnxPath);
+        await model._checkClasses(cardPath);
         return model;
       })();
       Private.cache.set(key, pending);
@@ -109,7 +109,7 @@ export class SegmentationModel {
   }
 
   /** Throws ModelCardError unless one tile of the model's multiple gives as many channels as the card has classes. */
-  private async checkClasses(cardPath: string): Promise<void> {
+  private async _checkClasses(cardPath: string): Promise<void> {
     const m = this.card.input.multiple;
     const ort = onnxRuntime();
     let channels: number;
@@ -125,7 +125,7 @@ export class SegmentationModel {
   }
 
   /** Throws ModelFormatError unless the session's input and outputs are the card's. */
-  private checkSignature(path: string): void {
+  private _checkSignature(path: string): void {
     const { inputNames, outputNames } = this.session;
     if (!inputNames.includes(this.card.input.name)) {
       throw new ModelFormatError(path, `has inputs [${inputNames.join(', ')}] but its card expects "${this.card.input.name}"`);

@@ -42,10 +42,10 @@ export class InferenceRun {
 
   /** A Float32 buffer of at least `length` values for `role`, reused between calls (contents undefined). */
   buffer(role: string, length: number): Float32Array {
-    let b = this.buffers.get(role);
+    let b = this._buffers.get(role);
     if (!b || b.length < length) {
       b = new Float32Array(length);
-      this.buffers.set(role, b);
+      this._buffers.set(role, b);
     }
     return b.subarray(0, length);
   }
@@ -53,11 +53,11 @@ export class InferenceRun {
   /** The tile plan of an h x w slice (cached). */
   plan(h: number, w: number): TilePlan {
     const key = `${h}x${w}`;
-    let p = this.plans.get(key);
+    let p = this._plans.get(key);
     if (!p) {
       const { tile, multiple } = this.model.card.input;
       p = new TilePlan({ height: h, width: w, tile, multiple });
-      this.plans.set(key, p);
+      this._plans.set(key, p);
     }
     return p;
   }
@@ -73,8 +73,8 @@ export class InferenceRun {
     return out;
   }
 
-  private readonly buffers = new Map<string, Float32Array>();
-  private readonly plans = new Map<string, TilePlan>();
+  private readonly _buffers = new Map<string, Float32Array>();
+  private readonly _plans = new Map<string, TilePlan>();
 }
 
 export namespace InferenceRun {

@@ -200,7 +200,7 @@ namespace Private {
         try {
           for (const key of ['labels', 'confidence', 'maxProbability', 'agreement'] as const) {
             const path = o.files[key];
-            if (path) sink.writers.set(key, await createWriter(path, { ...header, dtype: key === 'labels' ? 'uint8' : 'float32' }, { signal }));
+            if (path) sink._writers.set(key, await createWriter(path, { ...header, dtype: key === 'labels' ? 'uint8' : 'float32' }, { signal }));
           }
         } catch (error) {
           await sink.abort();
@@ -214,11 +214,11 @@ namespace Private {
       const size = input.shape[0] * input.shape[1] * input.shape[2];
       // In memory: whole outputs; with files: one slab at a time.
       const n = o.files ? Math.min(size, o.slabDepth * input.shape[1] * input.shape[2]) : size;
-      this.labels = new Uint8Array(n);
-      if (o.outputs.confidence) this.confidence = new Float32Array(n);
-      if (o.outputs.maxProbability) this.maxProbability = new Float32Array(n);
-      if (o.outputs.agreement) this.agreement = new Float32Array(n);
-      if (o.outputs.probabilities) this.probabilities = Array.from({ length: classes }, () => new Uint8Array(n));
+      this._labels = new Uint8Array(n);
+      if (o.outputs.confidence) this._confidence = new Float32Array(n);
+      if (o.outputs.maxProbability) this._maxProbability = new Float32Array(n);
+      if (o.outputs.agreement) this._agreement = new Float32Array(n);
+      if (o.outputs.probabilities) this._probabilities = Array.from({ length: classes }, () => new Uint8Array(n));
     }
 
     async write(z0: number, votes: VoteAccumulator): Promise<void> {
@@ -227,18 +227,18 @@ namespace Private {
       const at = this.o.files ? 0 : z0 * plane;
       const part = <A extends Float32Array | Uint8Array>(a: A | undefined) => a?.subarray(at, at + V) as A | undefined;
       const maps = {
-        labels: part(this.labels)!,
-        confidence: part(this.confidence),
-        maxProbability: part(this.maxProbability),
-        agreement: part(this.agreement)
+        labels: part(this._labels)!,
+        confidence: part(this._confidence),
+        maxProbability: part(this._maxProbability),
+        agreement: part(this._agreement)
       };
-      votes.fuse({ voting: this.o.voting, ...maps, probabilities: this.probabilities?.map(p => p.subarray(at, at + V)) });
+      votes.fuse({ voting: this.o.voting, ...maps, probabilities: this._probabilities?.map(p => p.subarray(at, at + V)) });
       for (const key of ['confidence', 'maxProbability', 'agreement'] as const) {
         const m = maps[key];
-        if (m) this.sums[key] += sumOf(m);
+        if (m) this._sums[key] += sumOf(m);
       }
       const depth = V / plane;
-      for (const [key, writer] of this.writers) {
+      for (const [key, writer] of this._writers) {
         const data = maps[key as keyof typeof maps]!;
         const { spacing, origin } = this.input;
         const slab = new Volume({ data, shape: [depth, this.input.shape[1], this.input.shape[2]], spacing, origin: [origin[0] + z0 * spacing[0], origin[1], origin[2]] });
@@ -249,42 +249,42 @@ namespace Private {
     means(): Partial<SegmentStats> {
       const n = this.input.shape[0] * this.input.shape[1] * this.input.shape[2];
       return {
-        meanConfidence: this.confidence ? this.sums.confidence / n : undefined,
-        meanMaxProbability: this.maxProbability ? this.sums.maxProbability / n : undefined,
-        meanAgreement: this.agreement ? this.sums.agreement / n : undefined
+        meanConfidence: this._confidence ? this._sums.confidence / n : undefined,
+        meanMaxProbability: this._maxProbability ? this._sums.maxProbability / n : undefined,
+        meanAgreement: this._agreement ? this._sums.agreement / n : undefined
       };
     }
 
     async finish(stats: SegmentStats): Promise<SegmentResult | SegmentFileResult> {
       if (this.o.files) {
-        for (const writer of this.writers.values()) await writer.commit();
-        this.writers.clear();
+        for (const writer of this._writers.values()) await writer.commit();
+        this._writers.clear();
         return { files: this.o.files, stats };
       }
       const { shape, spacing, origin } = this.input;
       const wrap = <A extends Float32Array | Uint8Array>(data: A) => new Volume<A>({ data, shape, spacing, origin });
       return {
-        labels: wrap(this.labels),
-        probabilities: this.probabilities?.map(wrap),
-        confidence: this.confidence && wrap(this.confidence),
-        maxProbability: this.maxProbability && wrap(this.maxProbability),
-        agreement: this.agreement && wrap(this.agreement),
+        labels: wrap(this._labels),
+        probabilities: this._probabilities?.map(wrap),
+        confidence: this._confidence && wrap(this._confidence),
+        maxProbability: this._maxProbability && wrap(this._maxProbability),
+        agreement: this._agreement && wrap(this._agreement),
         stats
       };
     }
 
     async abort(): Promise<void> {
-      for (const writer of this.writers.values()) await writer.abort().catch(() => undefined);
-      this.writers.clear();
+      for (const writer of this._writers.values()) await writer.abort().catch(() => undefined);
+      this._writers.clear();
     }
 
-    private readonly writers = new Map<string, VolumeWriter>();
-    private readonly labels: Uint8Array;
-    private readonly confidence?: Float32Array;
-    private readonly maxProbability?: Float32Array;
-    private readonly agreement?: Float32Array;
-    private readonly probabilities?: Uint8Array[];
-    private readonly sums = { confidence: 0, maxProbability: 0, agreement: 0 };
+    private readonly _writers = new Map<string, VolumeWriter>();
+    private readonly _labels: Uint8Array;
+    private readonly _confidence?: Float32Array;
+    private readonly _maxProbability?: Float32Array;
+    private readonly _agreement?: Float32Array;
+    private readonly _probabilities?: Uint8Array[];
+    private readonly _sums = { confidence: 0, maxProbability: 0, agreement: 0 };
   }
 
   function sumOf(a: Float32Array): number {

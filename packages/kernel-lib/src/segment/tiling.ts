@@ -42,7 +42,7 @@ export class TilePlan {
           for (let j = 0; j < colSize && t.x + j < width; j++) sum[(t.y + i) * width + t.x + j] += this.weights[i * colSize + j];
         }
       }
-      this.inverseWeightSum = sum.map(s => 1 / s);
+      this._inverseWeightSum = sum.map(s => 1 / s);
     }
   }
 
@@ -115,7 +115,7 @@ export class TilePlan {
 
   /** Divides a blended slice [C, h, w] by the summed weights (no-op for a single tile). */
   finish(out: Float32Array, outOffset: number, channels: number): void {
-    const inv = this.inverseWeightSum;
+    const inv = this._inverseWeightSum;
     if (!inv) return;
     const plane = this.height * this.width;
     for (let c = 0; c < channels; c++) {
@@ -124,7 +124,7 @@ export class TilePlan {
     }
   }
 
-  private readonly inverseWeightSum?: Float32Array;
+  private readonly _inverseWeightSum?: Float32Array;
 }
 
 export namespace TilePlan {

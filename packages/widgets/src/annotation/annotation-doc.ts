@@ -21,15 +21,15 @@ export class AnnotationDoc {
   constructor(options: AnnotationDoc.IOptions) {
     this.shape = [...options.shape];
     this.user = options.user;
-    this.send = options.send;
-    this.delayMs = options.delayMs ?? 250;
+    this._send = options.send;
+    this._delayMs = options.delayMs ?? 250;
     this.doc = new Y.Doc();
     this.ops = this.doc.getArray<AnnotationOp>(ANNOTATION_DOCUMENT.ops);
     this.done = this.doc.getMap<boolean>(ANNOTATION_DOCUMENT.done);
     if (options.state?.length) Y.applyUpdate(this.doc, options.state, REMOTE);
     // captureTimeout 0: every stroke (one transaction) is its own undo step.
     this.undoManager = new Y.UndoManager([this.ops, this.done], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
-    this.doc.on('update', this.onDocUpdate);
+    this.doc.on('update', this._onDocUpdate);
   }
 
   /** [z, y, x]. */
@@ -48,14 +48,14 @@ export class AnnotationDoc {
   /** Paints (label 0..C-1) or erases (255) the pixels `runs` of one slice: one operation, one undo step. */
   paint(axis: OrthogonalAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp | undefined {
     if (!runs.length) return undefined;
-    const op = this.op(axis, slice, label, runs);
+    const op = this._op(axis, slice, label, runs);
     this.doc.transact(() => this.ops.push([op]), LOCAL);
     return op;
   }
 
   /** Several labels' pixels of one slice (e.g. what a niivue stroke changed), in one transaction: one undo step. */
   paintEdits(axis: OrthogonalAxis, slice: number, edits: ReadonlyArray<{ label: number; runs: readonly number[] }>): number {
-    const ops = edits.filter(e => e.runs.length).map(e => this.op(axis, slice, e.label, e.runs));
+    const ops = edits.filter(e => e.runs.length).map(e => this._op(axis, slice, e.label, e.runs));
     if (ops.length) this.doc.transact(() => this.ops.push(ops), LOCAL);
     return ops.length;
   }
@@ -66,7 +66,7 @@ export class AnnotationDoc {
    */
   paintSlice(axis: OrthogonalAxis, slice: number, labels2d: ArrayLike<number>): number {
     const byLabel = runsByValue(labels2d.length, p => (labels2d[p] === UNLABELLED ? undefined : labels2d[p]));
-    const ops = [...byLabel].map(([label, runs]) => this.op(axis, slice, label, runs));
+    const ops = [...byLabel].map(([label, runs]) => this._op(axis, slice, label, runs));
     if (ops.length) this.doc.transact(() => this.ops.push(ops), LOCAL);
     return ops.length;
   }
@@ -137,42 +137,42 @@ export class AnnotationDoc {
 
   /** Local changes not yet sent. */
   get pending(): number {
-    return this.outbox.length;
+    return this._outbox.length;
   }
 
   /** Sends the local changes now, as one merged update. */
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.outbox.length) return;
-    const update = this.outbox.length === 1 ? this.outbox[0] : Y.mergeUpdates(this.outbox);
-    this.outbox = [];
-    this.send(update);
+    if (this._timer !== undefined) clearTimeout(this._timer);
+    this._timer = undefined;
+    if (!this._outbox.length) return;
+    const update = this._outbox.length === 1 ? this._outbox[0] : Y.mergeUpdates(this._outbox);
+    this._outbox = [];
+    this._send(update);
   }
 
   /** Sends what is pending and stops. */
   dispose(): void {
     this.flush();
-    this.doc.off('update', this.onDocUpdate);
+    this.doc.off('update', this._onDocUpdate);
     this.undoManager.destroy();
     this.doc.destroy();
   }
 
-  private op(axis: OrthogonalAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp {
-    return { id: `${this.user}-${this.doc.clientID.toString(36)}-${(this.counter++).toString(36)}`, user: this.user, axis, slice, label, runs: [...runs], time: Date.now() };
+  private _op(axis: OrthogonalAxis, slice: number, label: number, runs: readonly number[]): AnnotationOp {
+    return { id: `${this.user}-${this.doc.clientID.toString(36)}-${(this._counter++).toString(36)}`, user: this.user, axis, slice, label, runs: [...runs], time: Date.now() };
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+  private readonly _onDocUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === REMOTE) return;
-    this.outbox.push(update);
-    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.delayMs);
+    this._outbox.push(update);
+    if (this._timer === undefined) this._timer = setTimeout(() => this.flush(), this._delayMs);
   };
 
-  private readonly send: (update: Uint8Array) => void;
-  private readonly delayMs: number;
-  private outbox: Uint8Array[] = [];
-  private timer?: ReturnType<typeof setTimeout>;
-  private counter = 0;
+  private readonly _send: (update: Uint8Array) => void;
+  private readonly _delayMs: number;
+  private _outbox: Uint8Array[] = [];
+  private _timer?: ReturnType<typeof setTimeout>;
+  private _counter = 0;
 }
 
 export namespace AnnotationDoc {

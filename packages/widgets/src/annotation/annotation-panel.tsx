@@ -47,35 +47,35 @@ export type { SliceRenderer } from './slice-stage';
 
 /** The annotation panel. */
 export class AnnotationPanel extends ReactWidget {
-  constructor(private readonly options: AnnotationPanel.IOptions) {
+  constructor(private readonly _options: AnnotationPanel.IOptions) {
     super();
     this.addClass('mdlma-AnnotationPanel');
     this.title.label = 'Annotate';
     this.title.closable = true;
     this.node.tabIndex = 0;
     this.node.dataset.state = 'connecting';
-    this.stage = new SliceStage({
-      renderer: options.renderer,
+    this._stage = new SliceStage({
+      renderer: _options.renderer,
       onReady: () => {
-        if (this.stage.renderer === 'niivue') void this.showInEditor().then(() => this.renderAll());
-        else this.renderAll();
+        if (this._stage.renderer === 'niivue') void this._showInEditor().then(() => this._renderAll());
+        else this._renderAll();
       },
       // A finished niivue stroke counts only on the slice the panel shows (one document operation, one undo step).
       onEdits: (axis, slice, edits) => {
-        if (axis === this.axis && slice === this.slice) this._doc?.paintEdits(axis, slice, edits);
+        if (axis === this._axis && slice === this._slice) this._doc?.paintEdits(axis, slice, edits);
       },
       onStroke: stroke => {
         this._doc?.paint(stroke.axis, stroke.slice, stroke.label, stroke.runs);
-        this.renderCanvas();
+        this._renderCanvas();
       },
       onFill: point => {
-        if (this.stage.shows(this.axis, this.slice)) this.fillAt(point);
+        if (this._stage.shows(this._axis, this._slice)) this.fillAt(point);
       }
     });
-    this.node.addEventListener('keydown', e => handlePanelKey(e, this.actions));
-    options.client.onUnasked = msg => this.onKernelMessage(msg);
-    options.client.onClose = () => this.setStatus('The kernel closed the annotation comm (kernel restarted or stopped).', 'closed');
-    this.changed();
+    this.node.addEventListener('keydown', e => handlePanelKey(e, this._actions));
+    _options.client.onUnasked = msg => this._onKernelMessage(msg);
+    _options.client.onClose = () => this._setStatus('The kernel closed the annotation comm (kernel restarted or stopped).', 'closed');
+    this._changed();
   }
 
   /** The panel's replica of the annotation document (after the kernel's hello). */
@@ -85,12 +85,12 @@ export class AnnotationPanel extends ReactWidget {
 
   /** Whether the comm to the kernel is still open (false after a kernel restart or a kernel without the session). */
   get connected(): boolean {
-    return !this.options.client.closed;
+    return !this._options.client.closed;
   }
 
   /** The slice shown: [axis, index]. */
   get current(): [OrthogonalAxis, number] {
-    return [this.axis, this.slice];
+    return [this._axis, this._slice];
   }
 
   /** The suggested slices in the queue. */
@@ -100,51 +100,51 @@ export class AnnotationPanel extends ReactWidget {
 
   /** What the slice editor draws with (undefined until it is chosen, after the kernel's hello). */
   get renderer(): SliceRenderer | undefined {
-    return this.stage.renderer;
+    return this._stage.renderer;
   }
 
   /** Chooses the brush, the eraser or the fill tool. */
   setTool(tool: AnnotationTool): void {
-    this.tool = tool;
-    this.changed();
+    this._tool = tool;
+    this._changed();
   }
 
   /** Chooses the label the brush and the fill paint (from the eraser, back to the brush). */
   setLabel(label: number): void {
-    if (label >= 0 && label < this.classes.length) this.label = label;
-    if (this.tool === 'eraser') this.tool = 'brush';
-    this.changed();
+    if (label >= 0 && label < this._classes.length) this._label = label;
+    if (this._tool === 'eraser') this._tool = 'brush';
+    this._changed();
   }
 
   /** Sets the brush diameter in pixels. */
   setBrushSize(size: number): void {
-    this.brushSize = Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(size)));
-    this.changed();
+    this._brushSize = Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(size)));
+    this._changed();
   }
 
   /** Shows another slice (its image, prediction and confidence come from the kernel). */
   async goTo(axis: OrthogonalAxis, slice: number): Promise<void> {
-    if (!this.shape) return;
-    const n = sliceCount(this.shape, axis);
+    if (!this._shape) return;
+    const n = sliceCount(this._shape, axis);
     slice = Math.min(n - 1, Math.max(0, slice));
-    this.axis = axis;
-    this.slice = slice;
-    this.sliceData = undefined;
-    this.fitStage();
-    this.renderAll();
-    const reply = await this.options.client.request({ type: 'get-slice', axis, slice, image: true }).catch(error => this.fail(error));
-    if (!reply || this.axis !== axis || this.slice !== slice) return;
-    this.sliceData = sliceData(reply);
-    await this.showInEditor();
-    this.renderAll();
+    this._axis = axis;
+    this._slice = slice;
+    this._sliceData = undefined;
+    this._fitStage();
+    this._renderAll();
+    const reply = await this._options.client.request({ type: 'get-slice', axis, slice, image: true }).catch(error => this._fail(error));
+    if (!reply || this._axis !== axis || this._slice !== slice) return;
+    this._sliceData = sliceData(reply);
+    await this._showInEditor();
+    this._renderAll();
   }
 
   /** Floods the 4-connected region of the pixel [row, col]'s annotation value on the current slice with the current label (one undo step); returns the pixels filled. */
   fillAt(point: StrokePoint): number {
-    if (!this._doc || !this.shape) return 0;
-    const [rows, cols] = sliceShape(this.shape, this.axis);
-    const runs = floodFillRuns(this._doc.sliceLabels(this.axis, this.slice), rows, cols, point, this.label);
-    this._doc.paint(this.axis, this.slice, this.label, runs);
+    if (!this._doc || !this._shape) return 0;
+    const [rows, cols] = sliceShape(this._shape, this._axis);
+    const runs = floodFillRuns(this._doc.sliceLabels(this._axis, this._slice), rows, cols, point, this._label);
+    this._doc.paint(this._axis, this._slice, this._label, runs);
     return runPixelCount(runs);
   }
 
@@ -153,53 +153,53 @@ export class AnnotationPanel extends ReactWidget {
     if (!this._doc) return undefined;
     // Edits still batched go first: the comm keeps the order, so the kernel exports them too.
     this._doc.flush();
-    this.setStatus('Writing the annotations as NIfTI…', 'busy');
-    const reply = await this.options.client.request({ type: 'export-labels', ...(path ? { path } : {}) }).catch(error => this.fail(error));
+    this._setStatus('Writing the annotations as NIfTI…', 'busy');
+    const reply = await this._options.client.request({ type: 'export-labels', ...(path ? { path } : {}) }).catch(error => this._fail(error));
     if (!reply) return undefined;
     const out = reply.data;
-    const perClass = out.counts.map((n, label) => `${this.classes[label] ?? `class ${label}`} ${n}`).join(', ');
+    const perClass = out.counts.map((n, label) => `${this._classes[label] ?? `class ${label}`} ${n}`).join(', ');
     this.node.dataset.exported = out.path;
-    this.setStatus(`Labels written to ${out.absolutePath} (${out.labelledVoxels} labelled voxels: ${perClass}; 255 = unlabelled).`);
+    this._setStatus(`Labels written to ${out.absolutePath} (${out.labelledVoxels} labelled voxels: ${perClass}; 255 = unlabelled).`);
     return out;
   }
 
   /** Undoes this user's last edit. */
   undo(): boolean {
     const done = this._doc?.undo() ?? false;
-    this.changed();
+    this._changed();
     return done;
   }
 
   /** Redoes this user's last undone edit. */
   redo(): boolean {
     const done = this._doc?.redo() ?? false;
-    this.changed();
+    this._changed();
     return done;
   }
 
   /** Takes the model's prediction of the current slice as its annotation (one undo step), to be corrected. */
   acceptPrediction(): void {
-    if (this._doc && this.sliceData?.prediction) this._doc.paintSlice(this.axis, this.slice, this.sliceData.prediction);
+    if (this._doc && this._sliceData?.prediction) this._doc.paintSlice(this._axis, this._slice, this._sliceData.prediction);
   }
 
   /** Marks the current slice done or not. */
   toggleDone(): void {
-    this._doc?.setDone(this.axis, this.slice, !this._doc.isDone(this.axis, this.slice));
+    this._doc?.setDone(this._axis, this._slice, !this._doc.isDone(this._axis, this._slice));
   }
 
   /** Asks the kernel for new suggestions. */
   async refreshSuggestions(): Promise<void> {
-    const reply = await this.options.client.request({ type: 'suggest', k: this.options.suggestions ?? 6 }).catch(error => this.fail(error));
+    const reply = await this._options.client.request({ type: 'suggest', k: this._options.suggestions ?? 6 }).catch(error => this._fail(error));
     if (!reply) return;
     this._queue = reply.data.items;
-    this.changed();
+    this._changed();
   }
 
   /** Asks the kernel to train the fast head on the annotations and re-predict; overlays refresh when it is done. */
   updateModel(): void {
     this._doc?.flush();
-    this.setStatus('Training the head and re-predicting…', 'busy');
-    this.options.client.post({ type: 'update' });
+    this._setStatus('Training the head and re-predicting…', 'busy');
+    this._options.client.post({ type: 'update' });
   }
 
   /** Sends pending edits now (before the page goes away). */
@@ -209,69 +209,69 @@ export class AnnotationPanel extends ReactWidget {
 
   dispose(): void {
     if (this.isDisposed) return;
-    window.removeEventListener('beforeunload', this.onBeforeUnload);
-    this.areaObserver?.disconnect();
-    this.stage.dispose();
+    window.removeEventListener('beforeunload', this._onBeforeUnload);
+    this._areaObserver?.disconnect();
+    this._stage.dispose();
     this._doc?.dispose();
-    this.options.client.close();
+    this._options.client.close();
     super.dispose();
   }
 
   protected render(): React.ReactElement {
-    return <PanelView state={this.viewState()} actions={this.actions} mountStage={this.mountStage} />;
+    return <PanelView state={this._viewState()} actions={this._actions} mountStage={this._mountStage} />;
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    window.addEventListener('beforeunload', this.onBeforeUnload);
-    this.fitStage();
-    this.startEditor();
+    window.addEventListener('beforeunload', this._onBeforeUnload);
+    this._fitStage();
+    this._startEditor();
   }
 
   protected onBeforeDetach(msg: Message): void {
-    window.removeEventListener('beforeunload', this.onBeforeUnload);
+    window.removeEventListener('beforeunload', this._onBeforeUnload);
     super.onBeforeDetach(msg);
   }
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this.fitStage();
+    this._fitStage();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this.fitStage();
+    this._fitStage();
   }
 
   protected onActivateRequest(): void {
     this.node.focus();
   }
 
-  private readonly onBeforeUnload = () => this.flush();
+  private readonly _onBeforeUnload = () => this.flush();
 
   /**
    * The view's canvas area entered the page (or left it: null): the stage goes there, and follows every change of the
    * space left to it (panel resizes, the toolbar or status wrapping anew); that space does not depend on the stage's
    * size (see annotation.css), so this cannot loop.
    */
-  private readonly mountStage = (area: HTMLDivElement | null): void => {
-    this.areaObserver?.disconnect();
+  private readonly _mountStage = (area: HTMLDivElement | null): void => {
+    this._areaObserver?.disconnect();
     if (!area) return;
-    this.stage.mount(area);
+    this._stage.mount(area);
     if (typeof ResizeObserver !== 'undefined') {
-      this.areaObserver ??= new ResizeObserver(() => this.fitStage());
-      this.areaObserver.observe(area);
+      this._areaObserver ??= new ResizeObserver(() => this._fitStage());
+      this._areaObserver.observe(area);
     }
-    this.fitStage();
-    this.startEditor();
+    this._fitStage();
+    this._startEditor();
   };
 
   /** The panel's methods, as the controls (panel-view.tsx) and the keys (panel-keys.ts) call them. */
-  private readonly actions: PanelControlActions & PanelKeyActions = {
+  private readonly _actions: PanelControlActions & PanelKeyActions = {
     setTool: tool => this.setTool(tool),
     setLabel: label => this.setLabel(label),
     setBrushSize: size => this.setBrushSize(size),
-    stepBrushSize: step => this.setBrushSize(this.brushSize + step),
+    stepBrushSize: step => this.setBrushSize(this._brushSize + step),
     undo: () => this.undo(),
     redo: () => this.redo(),
     acceptPrediction: () => this.acceptPrediction(),
@@ -279,51 +279,51 @@ export class AnnotationPanel extends ReactWidget {
     updateModel: () => this.updateModel(),
     exportLabels: () => void this.exportLabels(),
     goTo: (axis, slice) => void this.goTo(axis, slice),
-    stepSlice: step => void this.goTo(this.axis, this.slice + step),
-    stepQueue: step => this.stepQueue(step),
+    stepSlice: step => void this.goTo(this._axis, this._slice + step),
+    stepQueue: step => this._stepQueue(step),
     setOpacity: (overlay, opacity) => {
-      if (overlay === 'prediction') this.predictionOpacity = opacity;
-      else this.confidenceOpacity = opacity;
-      this.stage.setOpacity(this.predictionOpacity, this.confidenceOpacity);
-      this.changed();
-      if (this.stage.renderer !== 'niivue') this.renderCanvas();
+      if (overlay === 'prediction') this._predictionOpacity = opacity;
+      else this._confidenceOpacity = opacity;
+      this._stage.setOpacity(this._predictionOpacity, this._confidenceOpacity);
+      this._changed();
+      if (this._stage.renderer !== 'niivue') this._renderCanvas();
     }
   };
 
-  private onKernelMessage(msg: AnnotationMessage): void {
+  private _onKernelMessage(msg: AnnotationMessage): void {
     const d = msg.data;
     switch (d.type) {
       case 'hello': {
-        this.shape = d.shape;
-        this.classes = d.classes;
-        this.axis = d.axis ?? 'z';
-        this.slice = Math.floor(sliceCount(this.shape, this.axis) / 2);
+        this._shape = d.shape;
+        this._classes = d.classes;
+        this._axis = d.axis ?? 'z';
+        this._slice = Math.floor(sliceCount(this._shape, this._axis) / 2);
         this.title.label = `Annotate: ${d.session}`;
         this._doc?.dispose();
         this._doc = new AnnotationDoc({
-          shape: this.shape,
-          user: this.options.user,
+          shape: this._shape,
+          user: this._options.user,
           state: msg.buffers[0],
-          delayMs: this.options.delayMs,
+          delayMs: this._options.delayMs,
           send: update => {
-            this.options.client.post({ type: 'yjs-update' }, [update]);
+            this._options.client.post({ type: 'yjs-update' }, [update]);
             this.node.dataset.sync = 'synced';
           }
         });
         this._doc.onChange(() => {
           if (this._doc?.pending) this.node.dataset.sync = 'pending';
-          this.renderAll();
+          this._renderAll();
         });
         this.node.dataset.state = 'ready';
         this.node.dataset.session = d.session;
-        this.setStatus(`Session "${d.session}", ${this.shape.join(' × ')} voxels, you are ${this.options.user}.`);
-        this.counts = this._doc.annotatedCounts();
-        this.changed();
-        this.fitStage();
-        this.startEditor();
+        this._setStatus(`Session "${d.session}", ${this._shape.join(' × ')} voxels, you are ${this._options.user}.`);
+        this._counts = this._doc.annotatedCounts();
+        this._changed();
+        this._fitStage();
+        this._startEditor();
         void this.refreshSuggestions().then(() => {
           const first = this._queue[0];
-          return first ? this.goTo(first.axis, first.index) : this.goTo(this.axis, this.slice);
+          return first ? this.goTo(first.axis, first.index) : this.goTo(this._axis, this._slice);
         });
         break;
       }
@@ -331,143 +331,143 @@ export class AnnotationPanel extends ReactWidget {
         if (msg.buffers[0]) this._doc?.applyRemote(msg.buffers[0]);
         break;
       case 'model-updated':
-        this.setStatus(`Model updated (round ${d.record?.round ?? '?'}).`);
+        this._setStatus(`Model updated (round ${d.record?.round ?? '?'}).`);
         void this.refreshSuggestions();
-        void this.goTo(this.axis, this.slice);
+        void this.goTo(this._axis, this._slice);
         break;
       case 'error':
-        this.setStatus(`${d.error}: ${d.message}`, 'error');
+        this._setStatus(`${d.error}: ${d.message}`, 'error');
         break;
     }
   }
 
-  private fail(error: Error): undefined {
-    this.setStatus(error.message, 'error');
+  private _fail(error: Error): undefined {
+    this._setStatus(error.message, 'error');
     return undefined;
   }
 
-  private setStatus(text: string, kind?: string): void {
-    this.status = { text, kind: kind ?? 'info' };
+  private _setStatus(text: string, kind?: string): void {
+    this._status = { text, kind: kind ?? 'info' };
     if (kind === 'closed') this.node.dataset.state = 'closed';
     this.update();
   }
 
   /** Chooses the slice editor (slice-stage.ts) once the stage is in the page and the classes are known. */
-  private startEditor(): void {
-    if (!this.isAttached || !this.shape || !this.stage.mounted) return;
-    this.fitStage();
-    this.stage.start(this.classes.length);
+  private _startEditor(): void {
+    if (!this.isAttached || !this._shape || !this._stage.mounted) return;
+    this._fitStage();
+    this._stage.start(this._classes.length);
   }
 
   /** Loads the current slice into niivue (when it is the editor): image, overlays, and the labels as its drawing. */
-  private async showInEditor(): Promise<void> {
-    if (!this.shape || !this.sliceData || this.stage.renderer !== 'niivue') return;
-    this.fitStage();
-    const view = this.view();
-    if (!(await this.stage.load(view))) return;
-    if (this.axis !== view.axis || this.slice !== view.slice || this.sliceData !== view.data) return;
+  private async _showInEditor(): Promise<void> {
+    if (!this._shape || !this._sliceData || this._stage.renderer !== 'niivue') return;
+    this._fitStage();
+    const view = this._view();
+    if (!(await this._stage.load(view))) return;
+    if (this._axis !== view.axis || this._slice !== view.slice || this._sliceData !== view.data) return;
     // Labels may have changed while the layers loaded.
-    this.stage.render(this.view());
+    this._stage.render(this._view());
   }
 
   /** Fits the stage to the space the panel leaves it, at the current slice's aspect. */
-  private fitStage(): void {
-    if (!this.shape) return;
-    const [rows, cols] = sliceShape(this.shape, this.axis);
-    this.stage.fit(rows, cols);
+  private _fitStage(): void {
+    if (!this._shape) return;
+    const [rows, cols] = sliceShape(this._shape, this._axis);
+    this._stage.fit(rows, cols);
   }
 
-  private stepQueue(step: number): void {
+  private _stepQueue(step: number): void {
     if (!this._queue.length) return;
-    const at = this._queue.findIndex(s => s.axis === this.axis && s.index === this.slice);
+    const at = this._queue.findIndex(s => s.axis === this._axis && s.index === this._slice);
     const next = this._queue[(at + step + this._queue.length) % this._queue.length];
     void this.goTo(next.axis, next.index);
   }
 
   /** Shows a change of the document or of the slice shown: the counts, the controls and the canvas. */
-  private renderAll(): void {
-    this.counts = this._doc?.annotatedCounts();
-    this.changed();
-    this.renderCanvas();
+  private _renderAll(): void {
+    this._counts = this._doc?.annotatedCounts();
+    this._changed();
+    this._renderCanvas();
   }
 
   /**
    * Shows a change of the panel's state: the stage's tool and the node's `data-*` attributes at once, the controls
    * (React) at the next update.
    */
-  private changed(): void {
-    this.stage.setTool(this.tool, this.label, this.brushSize);
+  private _changed(): void {
+    this._stage.setTool(this._tool, this._label, this._brushSize);
     const data = this.node.dataset;
-    data.tool = this.tool;
-    data.label = String(this.label);
-    data.brushSize = String(this.brushSize);
-    data.axis = this.axis;
-    data.slice = String(this.slice);
-    if (this.counts) data.annotatedVoxels = String([...this.counts.values()].reduce((a, b) => a + b, 0));
+    data.tool = this._tool;
+    data.label = String(this._label);
+    data.brushSize = String(this._brushSize);
+    data.axis = this._axis;
+    data.slice = String(this._slice);
+    if (this._counts) data.annotatedVoxels = String([...this._counts.values()].reduce((a, b) => a + b, 0));
     this.update();
   }
 
   /** The state the controls show. */
-  private viewState(): PanelViewState {
+  private _viewState(): PanelViewState {
     const doc = this._doc;
     return {
-      tool: this.tool,
-      label: this.label,
-      brushSize: this.brushSize,
+      tool: this._tool,
+      label: this._label,
+      brushSize: this._brushSize,
       canUndo: !!doc?.canUndo,
       canRedo: !!doc?.canRedo,
-      done: doc?.isDone(this.axis, this.slice) ?? false,
-      axis: this.axis,
-      slice: this.slice,
-      sliceCount: this.shape ? sliceCount(this.shape, this.axis) : undefined,
-      classes: this.classes,
-      predictionOpacity: this.predictionOpacity,
-      confidenceOpacity: this.confidenceOpacity,
+      done: doc?.isDone(this._axis, this._slice) ?? false,
+      axis: this._axis,
+      slice: this._slice,
+      sliceCount: this._shape ? sliceCount(this._shape, this._axis) : undefined,
+      classes: this._classes,
+      predictionOpacity: this._predictionOpacity,
+      confidenceOpacity: this._confidenceOpacity,
       queue: this._queue,
-      counts: this.counts,
+      counts: this._counts,
       doneCount: doc ? doc.done.size : 0,
       isDone: (axis, slice) => doc?.isDone(axis, slice) ?? false,
-      status: this.status
+      status: this._status
     };
   }
 
-  private renderCanvas(): void {
-    if (this.shape) this.stage.render(this.view());
+  private _renderCanvas(): void {
+    if (this._shape) this._stage.render(this._view());
   }
 
   /** The current slice as the stage shows it. */
-  private view(): CanvasSliceView {
-    const [rows, cols] = sliceShape(this.shape!, this.axis);
+  private _view(): CanvasSliceView {
+    const [rows, cols] = sliceShape(this._shape!, this._axis);
     return {
-      axis: this.axis,
-      slice: this.slice,
+      axis: this._axis,
+      slice: this._slice,
       rows,
       cols,
-      data: this.sliceData,
-      labels: this._doc?.sliceLabels(this.axis, this.slice),
-      predictionOpacity: this.predictionOpacity,
-      confidenceOpacity: this.confidenceOpacity
+      data: this._sliceData,
+      labels: this._doc?.sliceLabels(this._axis, this._slice),
+      predictionOpacity: this._predictionOpacity,
+      confidenceOpacity: this._confidenceOpacity
     };
   }
 
   /** The slice canvas, its size and its editor. */
-  private readonly stage: SliceStage;
-  private areaObserver?: ResizeObserver;
+  private readonly _stage: SliceStage;
+  private _areaObserver?: ResizeObserver;
   private _doc?: AnnotationDoc;
   private _queue: Suggestion[] = [];
   /** Annotated pixels per slice (`axis:slice`), after the kernel's hello. */
-  private counts?: Map<string, number>;
-  private shape?: number[];
-  private classes: string[] = [];
-  private axis: OrthogonalAxis = 'z';
-  private slice = 0;
-  private sliceData?: SliceData;
-  private tool: AnnotationTool = 'brush';
-  private label = 1;
-  private brushSize = 5;
-  private predictionOpacity = 0.3;
-  private confidenceOpacity = 0;
-  private status = { text: 'Waiting for the kernel…', kind: 'info' };
+  private _counts?: Map<string, number>;
+  private _shape?: number[];
+  private _classes: string[] = [];
+  private _axis: OrthogonalAxis = 'z';
+  private _slice = 0;
+  private _sliceData?: SliceData;
+  private _tool: AnnotationTool = 'brush';
+  private _label = 1;
+  private _brushSize = 5;
+  private _predictionOpacity = 0.3;
+  private _confidenceOpacity = 0;
+  private _status = { text: 'Waiting for the kernel…', kind: 'info' };
 }
 
 export namespace AnnotationPanel {

@@ -38,29 +38,29 @@ export interface CanvasStroke {
 
 /** The slice editor on a 2D canvas; see the module header. */
 export class CanvasSliceEditor {
-  constructor(readonly canvas: HTMLCanvasElement, private readonly options: CanvasSliceEditor.IOptions) {
-    canvas.addEventListener('pointerdown', this.onPointerDown);
-    canvas.addEventListener('pointermove', this.onPointerMove);
-    canvas.addEventListener('pointerup', this.onPointerUp);
-    canvas.addEventListener('pointercancel', this.onPointerUp);
+  constructor(readonly canvas: HTMLCanvasElement, private readonly _options: CanvasSliceEditor.IOptions) {
+    canvas.addEventListener('pointerdown', this._onPointerDown);
+    canvas.addEventListener('pointermove', this._onPointerMove);
+    canvas.addEventListener('pointerup', this._onPointerUp);
+    canvas.addEventListener('pointercancel', this._onPointerUp);
   }
 
   /** The tool, the brush's label and its diameter (the fill is the panel's: this editor then paints nothing). */
   setTool(tool: 'brush' | 'eraser' | 'fill', label: number, size: number): void {
-    this.tool = { tool, label, size };
+    this._tool = { tool, label, size };
   }
 
   /** The slice pixel [row, col] (fractional, as a stroke point) under a point of the page. */
   pixelAt(clientX: number, clientY: number): StrokePoint | undefined {
-    if (!this.view) return undefined;
-    const { rows, cols } = this.view;
+    if (!this._view) return undefined;
+    const { rows, cols } = this._view;
     const rect = this.canvas.getBoundingClientRect();
     return [((clientY - rect.top) / rect.height) * rows, ((clientX - rect.left) / rect.width) * cols];
   }
 
   /** Draws a slice with its annotations, overlays and the stroke in progress (nothing where there is no 2D context). */
   render(view: CanvasSliceView): void {
-    this.view = view;
+    this._view = view;
     const { rows, cols } = view;
     if (this.canvas.width !== cols || this.canvas.height !== rows) {
       this.canvas.width = cols;
@@ -68,13 +68,13 @@ export class CanvasSliceEditor {
     }
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
-    const stroke = this.stroke?.axis === view.axis && this.stroke.slice === view.slice ? this.stroke.mask : undefined;
+    const stroke = this._stroke?.axis === view.axis && this._stroke.slice === view.slice ? this._stroke.mask : undefined;
     const image = ctx.createImageData(cols, rows);
     composeSlice(image.data, {
       data: view.data,
       labels: view.labels,
       stroke,
-      strokeColor: this.tool.tool === 'eraser' ? [20, 20, 20] : rgbOf(this.tool.label),
+      strokeColor: this._tool.tool === 'eraser' ? [20, 20, 20] : rgbOf(this._tool.label),
       predictionOpacity: view.predictionOpacity,
       confidenceOpacity: view.confidenceOpacity
     });
@@ -83,47 +83,47 @@ export class CanvasSliceEditor {
 
   /** Stops listening to the canvas. */
   dispose(): void {
-    this.canvas.removeEventListener('pointerdown', this.onPointerDown);
-    this.canvas.removeEventListener('pointermove', this.onPointerMove);
-    this.canvas.removeEventListener('pointerup', this.onPointerUp);
-    this.canvas.removeEventListener('pointercancel', this.onPointerUp);
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.stroke = undefined;
+    this.canvas.removeEventListener('pointerdown', this._onPointerDown);
+    this.canvas.removeEventListener('pointermove', this._onPointerMove);
+    this.canvas.removeEventListener('pointerup', this._onPointerUp);
+    this.canvas.removeEventListener('pointercancel', this._onPointerUp);
+    if (this._frame) cancelAnimationFrame(this._frame);
+    this._stroke = undefined;
   }
 
-  private readonly onPointerDown = (e: PointerEvent) => {
-    const view = this.view;
-    if (!view || e.button !== 0 || this.tool.tool === 'fill') return;
+  private readonly _onPointerDown = (e: PointerEvent) => {
+    const view = this._view;
+    if (!view || e.button !== 0 || this._tool.tool === 'fill') return;
     const start = this.pixelAt(e.clientX, e.clientY)!;
     this.canvas.setPointerCapture?.(e.pointerId);
-    this.stroke = { axis: view.axis, slice: view.slice, rows: view.rows, cols: view.cols, mask: new Uint8Array(view.rows * view.cols), last: start };
-    stampPath(this.stroke.mask, view.rows, view.cols, [start], this.tool.size);
+    this._stroke = { axis: view.axis, slice: view.slice, rows: view.rows, cols: view.cols, mask: new Uint8Array(view.rows * view.cols), last: start };
+    stampPath(this._stroke.mask, view.rows, view.cols, [start], this._tool.size);
     this.render(view);
   };
 
-  private readonly onPointerMove = (e: PointerEvent) => {
-    const stroke = this.stroke;
-    if (!stroke || !this.view) return;
+  private readonly _onPointerMove = (e: PointerEvent) => {
+    const stroke = this._stroke;
+    if (!stroke || !this._view) return;
     const point = this.pixelAt(e.clientX, e.clientY)!;
-    stampPath(stroke.mask, stroke.rows, stroke.cols, [stroke.last, point], this.tool.size);
+    stampPath(stroke.mask, stroke.rows, stroke.cols, [stroke.last, point], this._tool.size);
     stroke.last = point;
-    if (!this.frame) this.frame = requestAnimationFrame(() => ((this.frame = 0), this.view && this.render(this.view)));
+    if (!this._frame) this._frame = requestAnimationFrame(() => ((this._frame = 0), this._view && this.render(this._view)));
   };
 
-  private readonly onPointerUp = (e: PointerEvent) => {
-    const stroke = this.stroke;
+  private readonly _onPointerUp = (e: PointerEvent) => {
+    const stroke = this._stroke;
     if (!stroke) return;
-    this.onPointerMove(e);
-    this.stroke = undefined;
-    const label = this.tool.tool === 'eraser' ? UNLABELLED : this.tool.label;
+    this._onPointerMove(e);
+    this._stroke = undefined;
+    const label = this._tool.tool === 'eraser' ? UNLABELLED : this._tool.label;
     // The panel paints it into the document and draws the slice again, with the stroke now among the labels.
-    this.options.onStroke({ axis: stroke.axis, slice: stroke.slice, label, runs: runsOfMask(stroke.mask) });
+    this._options.onStroke({ axis: stroke.axis, slice: stroke.slice, label, runs: runsOfMask(stroke.mask) });
   };
 
-  private view?: CanvasSliceView;
-  private tool: { tool: 'brush' | 'eraser' | 'fill'; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
-  private stroke?: { axis: OrthogonalAxis; slice: number; rows: number; cols: number; mask: Uint8Array; last: StrokePoint };
-  private frame = 0;
+  private _view?: CanvasSliceView;
+  private _tool: { tool: 'brush' | 'eraser' | 'fill'; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
+  private _stroke?: { axis: OrthogonalAxis; slice: number; rows: number; cols: number; mask: Uint8Array; last: StrokePoint };
+  private _frame = 0;
 }
 
 export namespace CanvasSliceEditor {

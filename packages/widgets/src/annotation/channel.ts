@@ -26,12 +26,12 @@ export interface AnnotationChannel {
 
 /** Requests with replies, and the kernel's unasked messages. */
 export class AnnotationClient {
-  constructor(readonly channel: AnnotationChannel, private readonly timeoutMs = 60000) {
-    channel.onMessage = msg => this.receive(msg);
+  constructor(readonly channel: AnnotationChannel, private readonly _timeoutMs = 60000) {
+    channel.onMessage = msg => this._receive(msg);
     channel.onClose = () => {
       this.closed = true;
-      for (const [, p] of this.waiting) p.reject(new Error('the kernel closed the annotation comm'));
-      this.waiting.clear();
+      for (const [, p] of this._waiting) p.reject(new Error('the kernel closed the annotation comm'));
+      this._waiting.clear();
       this.onClose?.();
     };
   }
@@ -51,13 +51,13 @@ export class AnnotationClient {
   /** Sends a request and resolves with its reply; an `error` reply rejects with its message. */
   request<T extends AnnotationRequest>(data: T, buffers?: Uint8Array[]): Promise<AnnotationEnvelope<AnnotationReplyTo<T>>> {
     if (this.closed) return Promise.reject(new Error('the annotation comm is closed'));
-    const id = this.nextId++;
+    const id = this._nextId++;
     return new Promise<AnnotationEnvelope<AnnotationReplyTo<T>>>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`the kernel did not answer "${data.type}" within ${this.timeoutMs / 1000} s`));
-      }, this.timeoutMs);
-      this.waiting.set(id, {
+        this._waiting.delete(id);
+        reject(new Error(`the kernel did not answer "${data.type}" within ${this._timeoutMs / 1000} s`));
+      }, this._timeoutMs);
+      this._waiting.set(id, {
         // The kernel answers request `id` with the reply of its type (or an error, which rejects).
         resolve: msg => (clearTimeout(timer), resolve(msg as AnnotationEnvelope<AnnotationReplyTo<T>>)),
         reject: error => (clearTimeout(timer), reject(error))
@@ -70,18 +70,18 @@ export class AnnotationClient {
     if (!this.closed) this.channel.close();
   }
 
-  private receive(msg: AnnotationMessage): void {
+  private _receive(msg: AnnotationMessage): void {
     const replyTo = 'replyTo' in msg.data ? msg.data.replyTo : undefined;
-    const waiting = typeof replyTo === 'number' ? this.waiting.get(replyTo) : undefined;
+    const waiting = typeof replyTo === 'number' ? this._waiting.get(replyTo) : undefined;
     if (!waiting) {
       this.onUnasked?.(msg);
       return;
     }
-    this.waiting.delete(replyTo!);
+    this._waiting.delete(replyTo!);
     if (msg.data.type === 'error') waiting.reject(new Error(String(msg.data.message)));
     else waiting.resolve(msg);
   }
 
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (m: AnnotationMessage) => void; reject: (e: Error) => void }>();
+  private _nextId = 1;
+  private readonly _waiting = new Map<number, { resolve: (m: AnnotationMessage) => void; reject: (e: Error) => void }>();
 }

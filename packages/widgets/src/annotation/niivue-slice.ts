@@ -34,22 +34,22 @@ export type EditorTool = 'brush' | 'eraser' | 'fill';
 
 /** The slice editor on niivue; see the module header. */
 export class NiivueSliceEditor {
-  private constructor(private readonly nv: Niivue, private readonly module: NiivueModule, readonly canvas: HTMLCanvasElement, private readonly options: NiivueSliceEditor.IOptions) {
-    const nvAny = nv as unknown as Record<string, unknown>;
+  private constructor(private readonly _nv: Niivue, private readonly _module: NiivueModule, readonly canvas: HTMLCanvasElement, private readonly _options: NiivueSliceEditor.IOptions) {
+    const nvAny = _nv as unknown as Record<string, unknown>;
     // The round brush instead of niivue's square pen (same arguments: voxel [x, y, z] of the one-slice volume).
-    nvAny.drawPt = (x: number, y: number, _z: number, penValue: number) => this.stamp([[y + 0.5, x + 0.5]], penValue);
+    nvAny.drawPt = (x: number, y: number, _z: number, penValue: number) => this._stamp([[y + 0.5, x + 0.5]], penValue);
     nvAny.drawPenLine = (a: number[], b: number[], penValue: number) =>
-      this.stamp(
+      this._stamp(
         [
           [b[1] + 0.5, b[0] + 0.5],
           [a[1] + 0.5, a[0] + 0.5]
         ],
         penValue
       );
-    nv.onDrawingChanged = (action: string) => action === 'draw' && this.endStroke();
-    canvas.addEventListener('pointerdown', this.onPointerDown);
-    window.addEventListener('pointerup', this.onPointerUp);
-    window.addEventListener('pointercancel', this.onPointerUp);
+    _nv.onDrawingChanged = (action: string) => action === 'draw' && this._endStroke();
+    canvas.addEventListener('pointerdown', this._onPointerDown);
+    window.addEventListener('pointerup', this._onPointerUp);
+    window.addEventListener('pointercancel', this._onPointerUp);
   }
 
   /** Attaches niivue to `canvas` (in the document); rejects where WebGL2 or niivue is not available. */
@@ -81,14 +81,14 @@ export class NiivueSliceEditor {
     nv.setInterpolation(true); // nearest: pixels stay pixels
     nv.setSliceType(nv.sliceTypeAxial);
     const editor = new NiivueSliceEditor(nv, module, canvas, options);
-    nv.setDrawColormap(editor.drawColormap() as never);
+    nv.setDrawColormap(editor._drawColormap() as never);
     nv.setDrawOpacity(0.75);
     return editor;
   }
 
   /** [rows, cols] of the slice shown. */
   get sliceShape(): [number, number] | undefined {
-    return this.shape;
+    return this._shape;
   }
 
   /** Whether a stroke is in progress (document changes wait for its end). */
@@ -98,79 +98,79 @@ export class NiivueSliceEditor {
 
   /** Shows a slice: image (background), prediction and confidence (overlays), and its labels as the drawing. */
   async showSlice(rows: number, cols: number, data: SliceData | undefined, labels: ArrayLike<number>): Promise<void> {
-    const generation = ++this.generation;
+    const generation = ++this._generation;
     const image = data?.image ?? new Float32Array(rows * cols);
     const [lo, hi] = Private.window(image);
     const load = (name: string, bytes: ArrayBuffer, settings: Record<string, unknown>) =>
-      this.module.NVImage.loadFromUrl({ url: `${name}.nii`, buffer: bytes, name, trustCalMinMax: true, ...settings } as never);
+      this._module.NVImage.loadFromUrl({ url: `${name}.nii`, buffer: bytes, name, trustCalMinMax: true, ...settings } as never);
     const images: NVImage[] = [await load('image', niftiSlice(image, rows, cols), { colormap: 'gray', cal_min: lo, cal_max: hi, opacity: 1 })];
     if (data?.prediction) {
-      const prediction = await load('prediction', niftiSlice(data.prediction, rows, cols), { colormap: 'gray', opacity: this.opacity.prediction, cal_min: 0, cal_max: 255 });
-      prediction.setColormapLabel(this.labelColormap() as never);
+      const prediction = await load('prediction', niftiSlice(data.prediction, rows, cols), { colormap: 'gray', opacity: this._opacity.prediction, cal_min: 0, cal_max: 255 });
+      prediction.setColormapLabel(this._labelColormap() as never);
       images.push(prediction);
     }
-    if (data?.confidence) images.push(await load('confidence', niftiSlice(data.confidence, rows, cols), { colormap: UNCERTAINTY_COLORMAP, opacity: this.opacity.confidence, cal_min: 0, cal_max: 255 }));
-    if (generation !== this.generation || this.disposed) return;
-    const nv = this.nv as unknown as { updateGLVolume: () => void };
+    if (data?.confidence) images.push(await load('confidence', niftiSlice(data.confidence, rows, cols), { colormap: UNCERTAINTY_COLORMAP, opacity: this._opacity.confidence, cal_min: 0, cal_max: 255 }));
+    if (generation !== this._generation || this._disposed) return;
+    const nv = this._nv as unknown as { updateGLVolume: () => void };
     // One GPU refresh for all layers (addVolume/removeVolume each refresh otherwise).
     nv.updateGLVolume = () => undefined;
     try {
-      for (const old of [...this.nv.volumes]) this.nv.removeVolume(old);
-      for (const image of images) this.nv.addVolume(image);
+      for (const old of [...this._nv.volumes]) this._nv.removeVolume(old);
+      for (const image of images) this._nv.addVolume(image);
     } finally {
       delete (nv as { updateGLVolume?: unknown }).updateGLVolume;
     }
-    this.layers = { prediction: images.find(i => i.name === 'prediction'), confidence: images.find(i => i.name === 'confidence') };
-    this.nv.updateGLVolume();
-    this.shape = [rows, cols];
-    this.nv.createEmptyDrawing();
+    this._layers = { prediction: images.find(i => i.name === 'prediction'), confidence: images.find(i => i.name === 'confidence') };
+    this._nv.updateGLVolume();
+    this._shape = [rows, cols];
+    this._nv.createEmptyDrawing();
     this._stroking = false;
-    this.pendingLabels = undefined;
+    this._pendingLabels = undefined;
     this.setLabels(labels);
-    this.applyTool();
+    this._applyTool();
   }
 
   /** Shows these labels (the document's, of the slice shown) as the drawing; waits while a stroke is in progress. */
   setLabels(labels: ArrayLike<number>): void {
-    if (!this.shape) return;
-    const [rows, cols] = this.shape;
+    if (!this._shape) return;
+    const [rows, cols] = this._shape;
     if (labels.length !== rows * cols) return;
     if (this._stroking) {
-      this.pendingLabels = Uint8Array.from(labels);
+      this._pendingLabels = Uint8Array.from(labels);
       return;
     }
-    this.synced = Uint8Array.from(labels);
-    const bitmap = (this.nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
+    this._synced = Uint8Array.from(labels);
+    const bitmap = (this._nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
     if (!bitmap || bitmap.length !== rows * cols) return;
-    drawingFromLabels(this.synced, rows, cols, bitmap);
-    this.nv.refreshDrawing(true);
+    drawingFromLabels(this._synced, rows, cols, bitmap);
+    this._nv.refreshDrawing(true);
   }
 
   /** The tool, the brush's label and its diameter: niivue's drawing is on for brush and eraser, off for fill. */
   setTool(tool: EditorTool, label: number, size: number): void {
-    const t = this.tool;
+    const t = this._tool;
     if (t.tool === tool && t.label === label && t.size === size) return;
-    this.tool = { tool, label, size };
-    this.applyTool();
+    this._tool = { tool, label, size };
+    this._applyTool();
   }
 
   /** Opacity of the prediction and confidence overlays. */
   setOpacity(prediction: number, confidence: number): void {
-    this.opacity = { prediction, confidence };
-    if (this.layers.prediction) this.layers.prediction.opacity = prediction;
-    if (this.layers.confidence) this.layers.confidence.opacity = confidence;
-    if (this.layers.prediction || this.layers.confidence) this.nv.updateGLVolume();
+    this._opacity = { prediction, confidence };
+    if (this._layers.prediction) this._layers.prediction.opacity = prediction;
+    if (this._layers.confidence) this._layers.confidence.opacity = confidence;
+    if (this._layers.prediction || this._layers.confidence) this._nv.updateGLVolume();
   }
 
   /** The slice pixel [row, col] (centre, as a stroke point) under a point of the page, if it is on the slice. */
   pixelAt(clientX: number, clientY: number): StrokePoint | undefined {
-    if (!this.shape || !this.nv.volumes.length) return undefined;
+    if (!this._shape || !this._nv.volumes.length) return undefined;
     const rect = this.canvas.getBoundingClientRect();
     const ratio = this.canvas.width / (rect.width || 1);
-    const frac = this.nv.canvasPos2frac([(clientX - rect.left) * ratio, (clientY - rect.top) * ratio]) as unknown as number[];
+    const frac = this._nv.canvasPos2frac([(clientX - rect.left) * ratio, (clientY - rect.top) * ratio]) as unknown as number[];
     if (!frac || frac[0] < 0) return undefined;
-    const [x, y] = this.nv.frac2vox(frac as never) as unknown as number[];
-    const [rows, cols] = this.shape;
+    const [x, y] = this._nv.frac2vox(frac as never) as unknown as number[];
+    const [rows, cols] = this._shape;
     const col = Math.round(x);
     const row = rows - 1 - Math.round(y);
     if (row < 0 || row >= rows || col < 0 || col >= cols) return undefined;
@@ -179,43 +179,43 @@ export class NiivueSliceEditor {
 
   /** Fits the canvas to its (resized) parent and draws. */
   resize(): void {
-    this.nv.resizeListener();
+    this._nv.resizeListener();
   }
 
   /** Releases niivue and its WebGL context. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    window.removeEventListener('pointerup', this.onPointerUp);
-    window.removeEventListener('pointercancel', this.onPointerUp);
-    this.canvas.removeEventListener('pointerdown', this.onPointerDown);
-    const gl = this.nv.gl as WebGL2RenderingContext | null;
+    if (this._disposed) return;
+    this._disposed = true;
+    window.removeEventListener('pointerup', this._onPointerUp);
+    window.removeEventListener('pointercancel', this._onPointerUp);
+    this.canvas.removeEventListener('pointerdown', this._onPointerDown);
+    const gl = this._nv.gl as WebGL2RenderingContext | null;
     try {
-      this.nv.cleanup();
+      this._nv.cleanup();
     } finally {
       gl?.getExtension('WEBGL_lose_context')?.loseContext();
     }
   }
 
-  private applyTool(): void {
-    const { tool, label, size } = this.tool;
-    const drawing = tool !== 'fill' && !!this.shape;
-    this.nv.opts.penSize = size;
-    this.nv.setPenValue(tool === 'eraser' ? 0 : penValueOf(label), false);
-    this.nv.setDrawingEnabled(drawing);
+  private _applyTool(): void {
+    const { tool, label, size } = this._tool;
+    const drawing = tool !== 'fill' && !!this._shape;
+    this._nv.opts.penSize = size;
+    this._nv.setPenValue(tool === 'eraser' ? 0 : penValueOf(label), false);
+    this._nv.setDrawingEnabled(drawing);
   }
 
   /** Paints the brush disc along a path of niivue voxel centres [y + .5, x + .5] into the drawing bitmap. */
-  private stamp(path: StrokePoint[], penValue: number): void {
-    const bitmap = (this.nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
-    if (!bitmap || !this.shape) return;
-    const [rows, cols] = this.shape;
+  private _stamp(path: StrokePoint[], penValue: number): void {
+    const bitmap = (this._nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
+    if (!bitmap || !this._shape) return;
+    const [rows, cols] = this._shape;
     // niivue's drawing rows are the slice's rows flipped: the disc is symmetric, so it is stamped there directly.
-    forEachBrushPixel(rows, cols, path, this.tool.size, p => (bitmap[p] = penValue));
+    forEachBrushPixel(rows, cols, path, this._tool.size, p => (bitmap[p] = penValue));
   }
 
-  private readonly onPointerDown = (e: PointerEvent) => {
-    if (e.button !== 0 || this.tool.tool === 'fill' || !this.shape) return;
+  private readonly _onPointerDown = (e: PointerEvent) => {
+    if (e.button !== 0 || this._tool.tool === 'fill' || !this._shape) return;
     this._stroking = true;
     // The stroke's pointer (and its mouse events, which niivue listens to) stays with the canvas until it lifts,
     // even where the canvas is covered or clipped: the stroke neither breaks off nor ends outside.
@@ -223,45 +223,45 @@ export class NiivueSliceEditor {
   };
 
   // niivue ends its stroke on the canvas's mouseup; a pointer lifted elsewhere ends ours too (after niivue's).
-  private readonly onPointerUp = () => {
-    if (this._stroking) setTimeout(() => this.endStroke(), 0);
+  private readonly _onPointerUp = () => {
+    if (this._stroking) setTimeout(() => this._endStroke(), 0);
   };
 
   /** The stroke's changed pixels to `onEdit`, then the labels that came meanwhile. */
-  private endStroke(): void {
+  private _endStroke(): void {
     if (!this._stroking) return;
     this._stroking = false;
-    const bitmap = (this.nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
-    if (bitmap && this.shape && this.synced) {
-      const [rows, cols] = this.shape;
-      const edits = editsFromDrawing(bitmap, this.synced, rows, cols);
-      if (edits.length) this.options.onEdit(edits);
+    const bitmap = (this._nv as unknown as { drawBitmap: Uint8Array | null }).drawBitmap;
+    if (bitmap && this._shape && this._synced) {
+      const [rows, cols] = this._shape;
+      const edits = editsFromDrawing(bitmap, this._synced, rows, cols);
+      if (edits.length) this._options.onEdit(edits);
     }
-    const pending = this.pendingLabels;
-    this.pendingLabels = undefined;
+    const pending = this._pendingLabels;
+    this._pendingLabels = undefined;
     if (pending) this.setLabels(pending);
   }
 
   /** Drawing colours: 0 transparent (unlabelled), value l + 1 the colour of label l. */
-  private drawColormap(): ColorTable {
+  private _drawColormap(): ColorTable {
     const unlabelled: ColorTable = { R: [0], G: [0], B: [0], A: [0], I: [0] };
-    return Private.classColors(unlabelled, this.options, label => ({ value: label + 1, alpha: 255 }));
+    return Private.classColors(unlabelled, this._options, label => ({ value: label + 1, alpha: 255 }));
   }
 
   /** Prediction colours: label 0 (background) transparent, as the 2D compositing shows it. */
-  private labelColormap(): ColorTable {
-    return Private.classColors({ R: [], G: [], B: [], A: [], I: [] }, this.options, label => ({ value: label, alpha: label === 0 ? 0 : 255 }));
+  private _labelColormap(): ColorTable {
+    return Private.classColors({ R: [], G: [], B: [], A: [], I: [] }, this._options, label => ({ value: label, alpha: label === 0 ? 0 : 255 }));
   }
 
-  private shape?: [number, number];
-  private synced?: Uint8Array;
-  private pendingLabels?: Uint8Array;
+  private _shape?: [number, number];
+  private _synced?: Uint8Array;
+  private _pendingLabels?: Uint8Array;
   private _stroking = false;
-  private generation = 0;
-  private disposed = false;
-  private tool: { tool: EditorTool; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
-  private opacity = { prediction: 0.3, confidence: 0 };
-  private layers: { prediction?: NVImage; confidence?: NVImage } = {};
+  private _generation = 0;
+  private _disposed = false;
+  private _tool: { tool: EditorTool; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
+  private _opacity = { prediction: 0.3, confidence: 0 };
+  private _layers: { prediction?: NVImage; confidence?: NVImage } = {};
 }
 
 export namespace NiivueSliceEditor {

@@ -30,7 +30,7 @@ export type SliceRenderer = 'niivue' | 'canvas';
 
 /** The slice editor's canvas and size, and the choice of editor; see the module header. */
 export class SliceStage {
-  constructor(private readonly options: SliceStage.IOptions) {
+  constructor(private readonly _options: SliceStage.IOptions) {
     this.host = document.createElement('div');
     this.host.className = 'mdlma-AnnotationPanel-canvas-host';
     this.host.dataset.part = 'canvas-host';
@@ -39,7 +39,7 @@ export class SliceStage {
     this._canvas.dataset.part = 'canvas';
     this._canvas.dataset.loaded = 'false';
     this.host.append(this._canvas);
-    this.wireFill(this._canvas);
+    this._wireFill(this._canvas);
   }
 
   /** The stage's element: the box the canvas fills, sized by `fit`. */
@@ -47,12 +47,12 @@ export class SliceStage {
 
   /** Whether the stage is in the page, in its area. */
   get mounted(): boolean {
-    return !!this.area?.isConnected && this.host.parentElement === this.area;
+    return !!this._area?.isConnected && this.host.parentElement === this._area;
   }
 
   /** Puts the stage into `area`, the space the panel leaves it (its size must not depend on the stage's; see annotation.css). */
   mount(area: HTMLElement): void {
-    this.area = area;
+    this._area = area;
     if (this.host.parentElement !== area) area.append(this.host);
   }
 
@@ -63,7 +63,7 @@ export class SliceStage {
 
   /** What the slice editor draws with (undefined until it is chosen). */
   get renderer(): SliceRenderer | undefined {
-    return this.state === 'niivue' || this.state === 'canvas' ? this.state : undefined;
+    return this._state === 'niivue' || this._state === 'canvas' ? this._state : undefined;
   }
 
   /**
@@ -71,21 +71,21 @@ export class SliceStage {
    * to start, the 2D canvas. `onReady` follows when one paints. Call it with the canvas in the page, sized (`fit`).
    */
   start(classes: number): void {
-    if (this.state !== 'undecided') return;
-    if (this.options.renderer === 'canvas' || typeof WebGL2RenderingContext === 'undefined') {
-      this.useCanvasEditor();
+    if (this._state !== 'undecided') return;
+    if (this._options.renderer === 'canvas' || typeof WebGL2RenderingContext === 'undefined') {
+      this._useCanvasEditor();
       return;
     }
-    this.state = 'pending';
-    NiivueSliceEditor.create(this._canvas, { classes, colorOf, onEdit: edits => this.onNiivueEdit(edits) })
+    this._state = 'pending';
+    NiivueSliceEditor.create(this._canvas, { classes, colorOf, onEdit: edits => this._onNiivueEdit(edits) })
       .then(editor => {
-        if (this.disposed) return editor.dispose();
-        this.editor = editor;
-        this.state = 'niivue';
+        if (this._disposed) return editor.dispose();
+        this._editor = editor;
+        this._state = 'niivue';
         this._canvas.dataset.renderer = 'niivue';
-        this.applyTool();
-        editor.setOpacity(this.opacity.prediction, this.opacity.confidence);
-        this.options.onReady?.();
+        this._applyTool();
+        editor.setOpacity(this._opacity.prediction, this._opacity.confidence);
+        this._options.onReady?.();
       })
       .catch(error => {
         console.warn('MDLMA annotation panel: niivue did not start; painting on a 2D canvas instead.', error);
@@ -93,8 +93,8 @@ export class SliceStage {
         const fresh = this._canvas.cloneNode(false) as HTMLCanvasElement;
         this._canvas.replaceWith(fresh);
         this._canvas = fresh;
-        this.wireFill(fresh);
-        this.useCanvasEditor();
+        this._wireFill(fresh);
+        this._useCanvasEditor();
       });
   }
 
@@ -103,108 +103,108 @@ export class SliceStage {
    * drawing buffer to the canvas. Hidden (no layout), the stage keeps the size it has.
    */
   fit(rows: number, cols: number): void {
-    const { area, host } = this;
-    if (!area || (!area.clientWidth && host.style.width)) return;
+    const { _area, host } = this;
+    if (!_area || (!_area.clientWidth && host.style.width)) return;
     // The host's border (content-box sizing) comes off the space.
     const [borderX, borderY] = [host.offsetWidth - host.clientWidth, host.offsetHeight - host.clientHeight];
-    const [w, h] = fitSlice(rows, cols, area.clientWidth - borderX, area.clientHeight - borderY);
+    const [w, h] = fitSlice(rows, cols, _area.clientWidth - borderX, _area.clientHeight - borderY);
     const [width, height] = [`${w}px`, `${h}px`];
     if (host.style.width === width && host.style.height === height) return;
     host.style.width = width;
     host.style.height = height;
-    this.editor?.resize();
+    this._editor?.resize();
   }
 
   /** The tool, the label it paints and the brush diameter. */
   setTool(tool: AnnotationTool, label: number, size: number): void {
-    this.tool = { tool, label, size };
-    this.applyTool();
+    this._tool = { tool, label, size };
+    this._applyTool();
   }
 
   /** Opacity of the prediction and confidence overlays (the 2D canvas takes it from the next `render`). */
   setOpacity(prediction: number, confidence: number): void {
-    this.opacity = { prediction, confidence };
-    this.editor?.setOpacity(prediction, confidence);
+    this._opacity = { prediction, confidence };
+    this._editor?.setOpacity(prediction, confidence);
   }
 
   /** Loads a slice into niivue (when it is the editor): image, overlays, and the labels as its drawing; false if another load overtook it. */
   async load(view: CanvasSliceView): Promise<boolean> {
-    const editor = this.editor;
+    const editor = this._editor;
     if (!editor) return false;
-    const generation = ++this.loads;
+    const generation = ++this._loads;
     const labels = view.labels ?? new Uint8Array(view.rows * view.cols).fill(UNLABELLED);
     await editor.showSlice(view.rows, view.cols, view.data, labels);
-    if (generation !== this.loads) return false;
-    this.loaded = { axis: view.axis, slice: view.slice };
+    if (generation !== this._loads) return false;
+    this._loaded = { axis: view.axis, slice: view.slice };
     return true;
   }
 
   /** Whether the editor shows this slice (so that edits there are edits of it). */
   shows(axis: OrthogonalAxis, slice: number): boolean {
-    return this.state === 'canvas' || (this.loaded?.axis === axis && this.loaded.slice === slice);
+    return this._state === 'canvas' || (this._loaded?.axis === axis && this._loaded.slice === slice);
   }
 
   /** Shows the slice's current labels (and in the 2D canvas its layers and overlays); `data-loaded` follows. */
   render(view: CanvasSliceView): void {
-    if (this.state === 'niivue') {
+    if (this._state === 'niivue') {
       const shown = this.shows(view.axis, view.slice);
       this._canvas.dataset.loaded = String(!!view.data && shown);
-      if (shown && view.labels) this.editor?.setLabels(view.labels);
+      if (shown && view.labels) this._editor?.setLabels(view.labels);
       return;
     }
-    this._canvas.dataset.loaded = String(!!view.data && this.state === 'canvas');
+    this._canvas.dataset.loaded = String(!!view.data && this._state === 'canvas');
     // Until the editor is chosen the canvas must not get a 2D context (niivue needs its WebGL2 one).
-    this.canvasEditor?.render(view);
+    this._canvasEditor?.render(view);
   }
 
   /** Releases the editor (niivue's WebGL context). */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.editor?.dispose();
-    this.editor = undefined;
-    this.canvasEditor?.dispose();
+    if (this._disposed) return;
+    this._disposed = true;
+    this._editor?.dispose();
+    this._editor = undefined;
+    this._canvasEditor?.dispose();
   }
 
-  private useCanvasEditor(): void {
-    this.state = 'canvas';
+  private _useCanvasEditor(): void {
+    this._state = 'canvas';
     this._canvas.dataset.renderer = 'canvas';
-    this.canvasEditor = new CanvasSliceEditor(this._canvas, { onStroke: stroke => this.options.onStroke(stroke) });
-    this.applyTool();
-    this.options.onReady?.();
+    this._canvasEditor = new CanvasSliceEditor(this._canvas, { onStroke: stroke => this._options.onStroke(stroke) });
+    this._applyTool();
+    this._options.onReady?.();
   }
 
-  private applyTool(): void {
-    const { tool, label, size } = this.tool;
-    this.editor?.setTool(tool, label, size);
-    this.canvasEditor?.setTool(tool, label, size);
+  private _applyTool(): void {
+    const { tool, label, size } = this._tool;
+    this._editor?.setTool(tool, label, size);
+    this._canvasEditor?.setTool(tool, label, size);
   }
 
   /** A finished niivue stroke, on the slice niivue shows. */
-  private onNiivueEdit(edits: LabelEdit[]): void {
-    if (this.loaded) this.options.onEdits(this.loaded.axis, this.loaded.slice, edits);
+  private _onNiivueEdit(edits: LabelEdit[]): void {
+    if (this._loaded) this._options.onEdits(this._loaded.axis, this._loaded.slice, edits);
   }
 
   /** A click with the fill tool, in both editors (their own listeners paint brush and eraser strokes). */
-  private wireFill(canvas: HTMLCanvasElement): void {
+  private _wireFill(canvas: HTMLCanvasElement): void {
     canvas.addEventListener('pointerdown', e => {
-      if (e.button !== 0 || this.tool.tool !== 'fill') return;
-      const point = (this.editor ?? this.canvasEditor)?.pixelAt(e.clientX, e.clientY);
-      if (point) this.options.onFill(point);
+      if (e.button !== 0 || this._tool.tool !== 'fill') return;
+      const point = (this._editor ?? this._canvasEditor)?.pixelAt(e.clientX, e.clientY);
+      if (point) this._options.onFill(point);
     });
   }
 
   private _canvas: HTMLCanvasElement;
-  private area?: HTMLElement;
-  private state: 'undecided' | 'pending' | SliceRenderer = 'undecided';
-  private editor?: NiivueSliceEditor;
-  private canvasEditor?: CanvasSliceEditor;
+  private _area?: HTMLElement;
+  private _state: 'undecided' | 'pending' | SliceRenderer = 'undecided';
+  private _editor?: NiivueSliceEditor;
+  private _canvasEditor?: CanvasSliceEditor;
   /** The slice niivue shows, once its layers are loaded. */
-  private loaded?: { axis: OrthogonalAxis; slice: number };
-  private loads = 0;
-  private disposed = false;
-  private tool: { tool: AnnotationTool; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
-  private opacity = { prediction: 0.3, confidence: 0 };
+  private _loaded?: { axis: OrthogonalAxis; slice: number };
+  private _loads = 0;
+  private _disposed = false;
+  private _tool: { tool: AnnotationTool; label: number; size: number } = { tool: 'brush', label: 1, size: 5 };
+  private _opacity = { prediction: 0.3, confidence: 0 };
 }
 
 export namespace SliceStage {

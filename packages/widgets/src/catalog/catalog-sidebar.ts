@@ -30,66 +30,66 @@ export class CatalogSidebar extends Panel implements ICatalogService {
   constructor(options: CatalogSidebar.IOptions) {
     super();
     this.addClass('mdlma-CatalogSidebar');
-    this.#options = options;
-    this.#url = options.url ?? '';
-    this.#pathMap = options.pathMap ?? {};
-    this.#pageSize = options.pageSize ?? 10;
+    this._options = options;
+    this._url = options.url ?? '';
+    this._pathMap = options.pathMap ?? {};
+    this._pageSize = options.pageSize ?? 10;
 
-    this.#header = new CatalogUserBar({ onLogout: () => this.logout() });
-    this.#login = new CatalogLoginForm({ url: this.#url, onLogin: credentials => this.login(credentials) });
-    this.#searchForm = new CatalogSearchForm({ onSearch: (query, order) => void this.search(query, order) });
-    this.#state = new CatalogStateNotice();
-    this.#results = new CatalogResultList({
+    this._header = new CatalogUserBar({ onLogout: () => this.logout() });
+    this._login = new CatalogLoginForm({ url: this._url, onLogin: credentials => this.login(credentials) });
+    this._searchForm = new CatalogSearchForm({ onSearch: (query, order) => void this.search(query, order) });
+    this._state = new CatalogStateNotice();
+    this._results = new CatalogResultList({
       onOpen: pid => void this.openDataset(pid),
-      onPage: page => void this.search(this.#query, this.#order, page),
-      thumbnail: (pid, signal) => this.#client!.thumbnail(pid, { signal })
+      onPage: page => void this.search(this._query, this._order, page),
+      thumbnail: (pid, signal) => this._client!.thumbnail(pid, { signal })
     });
-    this.#dataset = new CatalogDatasetView({
-      onBack: () => this.#showResults(),
+    this._dataset = new CatalogDatasetView({
+      onBack: () => this._showResults(),
       onOpenDataset: pid => void this.openDataset(pid),
-      onCopyPid: pid => this.#copy(pid),
-      onOpenInNotebook: dataset => this.#openInNotebook(dataset)
+      onCopyPid: pid => this._copy(pid),
+      onOpenInNotebook: dataset => this._openInNotebook(dataset)
     });
-    for (const widget of [this.#header, this.#login, this.#searchForm, this.#state, this.#results, this.#dataset]) this.addWidget(widget);
-    this.#setState('login');
+    for (const widget of [this._header, this._login, this._searchForm, this._state, this._results, this._dataset]) this.addWidget(widget);
+    this._setState('login');
   }
 
   /** What the sidebar shows now. */
   get state(): CatalogSidebarState {
-    return this.#stateName;
+    return this._stateName;
   }
 
   /** Whether a client with a token is held. */
   get loggedIn(): boolean {
-    return this.#client?.hasToken ?? false;
+    return this._client?.hasToken ?? false;
   }
 
   /** The backend URL (from the settings or the login form). */
   get url(): string {
-    return this.#url;
+    return this._url;
   }
 
   /** A new URL (settings changed): a different backend means a new login. */
   setUrl(url: string): void {
-    if (url === this.#url) return;
-    this.#url = url;
-    this.#login.url = url;
+    if (url === this._url) return;
+    this._url = url;
+    this._login.url = url;
     this.logout();
   }
 
   /** The path mapping written into "Open in notebook" cells. */
   setPathMap(pathMap: Record<string, string>): void {
-    this.#pathMap = { ...pathMap };
+    this._pathMap = { ...pathMap };
   }
 
   /** Results per page. */
   setPageSize(pageSize: number): void {
-    this.#pageSize = pageSize;
+    this._pageSize = pageSize;
   }
 
   /** Logs in with a password or a token; the error's message says what went wrong. */
   async login(credentials: CatalogCredentials): Promise<void> {
-    const options = { url: credentials.url, fetch: this.#options.fetch, timeoutMs: this.#options.timeoutMs, retries: this.#options.retries };
+    const options = { url: credentials.url, fetch: this._options.fetch, timeoutMs: this._options.timeoutMs, retries: this._options.retries };
     let client: SciCatClient;
     let user: string;
     try {
@@ -108,43 +108,43 @@ export class CatalogSidebar extends Panel implements ICatalogService {
       }
       throw new Error(error instanceof Error && !(error instanceof TypeError) ? describeProblem(error).message : String(error));
     }
-    if (credentials.url !== this.#url) {
-      this.#url = client.url;
-      this.#options.onUrlChange?.(client.url);
+    if (credentials.url !== this._url) {
+      this._url = client.url;
+      this._options.onUrlChange?.(client.url);
     }
-    this.#client = client;
-    this.#user = user;
-    this.#login.username = user;
-    await this.#header.showUser({ name: user, url: client.url });
-    const pending = this.#pending;
-    this.#pending = undefined;
+    this._client = client;
+    this._user = user;
+    this._login.username = user;
+    await this._header.showUser({ name: user, url: client.url });
+    const pending = this._pending;
+    this._pending = undefined;
     if (pending) await pending();
-    else await this.search(this.#query, this.#order, 1);
+    else await this.search(this._query, this._order, 1);
   }
 
   /** Forgets the token and shows the login form. */
   logout(message = ''): void {
-    void this.#logout(message);
+    void this._logout(message);
   }
 
   /** Searches (page 1 unless given); the results replace the list. */
-  search(query: CatalogQuery, order: SortOrder = this.#order, page = 1): Promise<void> {
-    this.#query = query;
-    this.#order = order;
-    this.#results.clear(); // the old page must not pass for the answer to this search
-    return this.#run('Searching…', async signal => {
-      const result = await fetchSearchPage(this.#client!, query, { page, pageSize: this.#pageSize, order, signal });
-      await this.#results.showPage(result);
-      if (!signal.aborted) this.#setState(result.datasets.length === 0 && page === 1 ? 'empty' : 'results');
+  search(query: CatalogQuery, order: SortOrder = this._order, page = 1): Promise<void> {
+    this._query = query;
+    this._order = order;
+    this._results.clear(); // the old page must not pass for the answer to this search
+    return this._run('Searching…', async signal => {
+      const result = await fetchSearchPage(this._client!, query, { page, pageSize: this._pageSize, order, signal });
+      await this._results.showPage(result);
+      if (!signal.aborted) this._setState(result.datasets.length === 0 && page === 1 ? 'empty' : 'results');
     });
   }
 
   /** Shows one dataset. */
   openDataset(pid: string): Promise<void> {
-    return this.#run('Loading the dataset…', async signal => {
-      const details = await loadDatasetDetails(this.#client!, pid, { signal });
-      await this.#dataset.showDetails(details);
-      if (!signal.aborted) this.#setState('dataset');
+    return this._run('Loading the dataset…', async signal => {
+      const details = await loadDatasetDetails(this._client!, pid, { signal });
+      await this._dataset.showDetails(details);
+      if (!signal.aborted) this._setState('dataset');
     });
   }
 
@@ -152,99 +152,99 @@ export class CatalogSidebar extends Panel implements ICatalogService {
    * Runs a request with the loading state; a failure becomes a problem state. Only the latest request may change
    * what is shown (an older answer that arrives late is dropped).
    */
-  async #run(loading: string, action: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    if (!this.#client) {
-      this.#setState('login');
+  private async _run(loading: string, action: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    if (!this._client) {
+      this._setState('login');
       return;
     }
-    this.#abort?.abort();
+    this._abort?.abort();
     const controller = new AbortController();
-    this.#abort = controller;
-    void this.#state.showMessage('loading', loading);
-    this.#setState('loading', 'problem');
+    this._abort = controller;
+    void this._state.showMessage('loading', loading);
+    this._setState('loading', 'problem');
     try {
       await action(controller.signal);
     } catch (error) {
       if (controller.signal.aborted) return;
-      await this.#showProblem(describeProblem(error), () => this.#run(loading, action), controller.signal);
+      await this._showProblem(describeProblem(error), () => this._run(loading, action), controller.signal);
     } finally {
-      if (this.#abort === controller) this.#abort = undefined;
+      if (this._abort === controller) this._abort = undefined;
     }
   }
 
   /** Forgets the token and shows the login form with `message`; resolves once drawn. */
-  async #logout(message: string): Promise<void> {
-    this.#abort?.abort();
-    this.#client?.logout();
-    this.#client = undefined;
-    this.#pending = undefined;
-    this.#results.clear();
-    this.#setState('login');
-    await Promise.all([this.#login.setMessage(message), this.#header.showUser(null)]);
+  private async _logout(message: string): Promise<void> {
+    this._abort?.abort();
+    this._client?.logout();
+    this._client = undefined;
+    this._pending = undefined;
+    this._results.clear();
+    this._setState('login');
+    await Promise.all([this._login.setMessage(message), this._header.showUser(null)]);
   }
 
   /** Shows a failed request's problem; `signal` is the request's (a newer request keeps its own state). */
-  async #showProblem(problem: CatalogProblem, again: () => Promise<void>, signal: AbortSignal): Promise<void> {
+  private async _showProblem(problem: CatalogProblem, again: () => Promise<void>, signal: AbortSignal): Promise<void> {
     if (problem.kind === 'auth') {
       // The search stays; after the new login, the action that failed runs again.
-      const user = this.#user;
-      await this.#logout(problem.message);
-      this.#login.username = user ?? '';
-      this.#pending = again;
-      this.#setState('auth', 'login');
+      const user = this._user;
+      await this._logout(problem.message);
+      this._login.username = user ?? '';
+      this._pending = again;
+      this._setState('auth', 'login');
       return;
     }
     const actions: NoticeAction[] = [];
     if (problem.retry) actions.push({ label: 'Try again', className: 'mdlma-CatalogSidebar-retry', onClick: () => void again() });
-    if (this.#results.page) actions.push({ label: '‹ Results', onClick: () => this.#showResults() });
-    await this.#state.showProblem(problem, actions);
-    if (!signal.aborted) this.#setState(problem.kind, 'problem');
+    if (this._results.page) actions.push({ label: '‹ Results', onClick: () => this._showResults() });
+    await this._state.showProblem(problem, actions);
+    if (!signal.aborted) this._setState(problem.kind, 'problem');
   }
 
-  #showResults(): void {
-    this.#setState(this.#results.page ? (this.#results.page.datasets.length ? 'results' : 'empty') : 'empty');
+  private _showResults(): void {
+    this._setState(this._results.page ? (this._results.page.datasets.length ? 'results' : 'empty') : 'empty');
   }
 
   /** Shows the parts that belong to a state; `layout` picks them when the name alone does not. */
-  #setState(state: CatalogSidebarState, layout: 'login' | 'problem' | CatalogSidebarState = state): void {
-    this.#stateName = state;
+  private _setState(state: CatalogSidebarState, layout: 'login' | 'problem' | CatalogSidebarState = state): void {
+    this._stateName = state;
     this.node.dataset.state = state;
     const visible = (widget: Widget, shown: boolean) => (shown ? widget.show() : widget.hide());
-    visible(this.#header, this.loggedIn);
-    visible(this.#login, layout === 'login');
-    visible(this.#searchForm, layout !== 'login' && layout !== 'dataset');
-    visible(this.#state, layout === 'problem');
-    visible(this.#results, layout === 'results' || layout === 'empty');
-    visible(this.#dataset, layout === 'dataset');
+    visible(this._header, this.loggedIn);
+    visible(this._login, layout === 'login');
+    visible(this._searchForm, layout !== 'login' && layout !== 'dataset');
+    visible(this._state, layout === 'problem');
+    visible(this._results, layout === 'results' || layout === 'empty');
+    visible(this._dataset, layout === 'dataset');
   }
 
-  async #copy(pid: string): Promise<string> {
-    await this.#options.copy(pid);
+  private async _copy(pid: string): Promise<string> {
+    await this._options.copy(pid);
     return `Copied the PID ${pid}.`;
   }
 
-  async #openInNotebook(dataset: Dataset): Promise<string> {
-    const code = openDatasetCode({ url: this.#client?.url ?? this.#url, pid: dataset.pid, name: dataset.datasetName, pathMap: this.#pathMap });
-    return this.#options.insertCell(code);
+  private async _openInNotebook(dataset: Dataset): Promise<string> {
+    const code = openDatasetCode({ url: this._client?.url ?? this._url, pid: dataset.pid, name: dataset.datasetName, pathMap: this._pathMap });
+    return this._options.insertCell(code);
   }
 
-  #options: CatalogSidebar.IOptions;
-  #url: string;
-  #pathMap: Record<string, string>;
-  #pageSize: number;
-  #client: SciCatClient | undefined;
-  #user: string | undefined;
-  #query: CatalogQuery = {};
-  #order: SortOrder = 'newest';
-  #abort: AbortController | undefined;
-  #pending: (() => Promise<void>) | undefined;
-  #stateName: CatalogSidebarState = 'login';
-  #header: CatalogUserBar;
-  #login: CatalogLoginForm;
-  #searchForm: CatalogSearchForm;
-  #state: CatalogStateNotice;
-  #results: CatalogResultList;
-  #dataset: CatalogDatasetView;
+  private _options: CatalogSidebar.IOptions;
+  private _url: string;
+  private _pathMap: Record<string, string>;
+  private _pageSize: number;
+  private _client: SciCatClient | undefined;
+  private _user: string | undefined;
+  private _query: CatalogQuery = {};
+  private _order: SortOrder = 'newest';
+  private _abort: AbortController | undefined;
+  private _pending: (() => Promise<void>) | undefined;
+  private _stateName: CatalogSidebarState = 'login';
+  private _header: CatalogUserBar;
+  private _login: CatalogLoginForm;
+  private _searchForm: CatalogSearchForm;
+  private _state: CatalogStateNotice;
+  private _results: CatalogResultList;
+  private _dataset: CatalogDatasetView;
 }
 
 /** The options of CatalogSidebar. */

@@ -21,24 +21,24 @@ export abstract class CatalogView extends ReactWidget {
     return (
       <>
         {this.renderView()}
-        <Private.Committed onCommit={this.#resolveDrawn} />
+        <Private.Committed onCommit={this._resolveDrawn} />
       </>
     );
   }
 
   /** Draws the view with its current data; resolves once that drawing is in the DOM. */
   protected draw(): Promise<void> {
-    const drawn = new Promise<void>(resolve => this.#drawing.push(resolve));
+    const drawn = new Promise<void>(resolve => this._drawing.push(resolve));
     this.update();
     return drawn;
   }
 
   /** Every commit after a `draw` holds that draw's data: React renders a root's latest element. */
-  #resolveDrawn = (): void => {
-    for (const resolve of this.#drawing.splice(0)) resolve();
+  private _resolveDrawn = (): void => {
+    for (const resolve of this._drawing.splice(0)) resolve();
   };
 
-  #drawing: Array<() => void> = [];
+  private _drawing: Array<() => void> = [];
 }
 
 namespace Private {

@@ -74,47 +74,47 @@ export class CatalogDatasetView extends CatalogView {
   constructor(options: CatalogDatasetView.IOptions) {
     super();
     this.addClass('mdlma-CatalogDataset');
-    this.#options = options;
+    this._options = options;
   }
 
   /** The dataset shown, if any. */
   get shownDataset(): Dataset | undefined {
-    return this.#details?.dataset;
+    return this._details?.dataset;
   }
 
   /** Draws a dataset; resolves once drawn. */
   async showDetails(details: DatasetDetails): Promise<void> {
-    this.#details = details;
-    this.#status = '';
+    this._details = details;
+    this._status = '';
     await this.draw();
   }
 
   /** Shows a short message under the actions (e.g. "PID copied"). */
   setStatus(message: string): void {
-    this.#status = message;
+    this._status = message;
     this.update();
   }
 
   protected renderView(): React.ReactElement | null {
-    if (!this.#details) return null;
-    const { dataset, blocks, attachments, derived } = this.#details;
+    if (!this._details) return null;
+    const { dataset, blocks, attachments, derived } = this._details;
     const files = blocks.flatMap(b => b.dataFileList);
     const metadata = dataset.scientificMetadata ?? {};
     return (
       <>
         <div className="mdlma-CatalogDataset-actions">
-          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-back" onClick={() => this.#options.onBack()}>
+          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-back" onClick={() => this._options.onBack()}>
             ‹ Results
           </Button>
-          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-copy" onClick={() => void this.#run(() => this.#options.onCopyPid(dataset.pid))}>
+          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-copy" onClick={() => void this._run(() => this._options.onCopyPid(dataset.pid))}>
             Copy PID
           </Button>
-          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-open" onClick={() => void this.#run(() => this.#options.onOpenInNotebook(dataset))}>
+          <Button type="button" className="mdlma-CatalogButton mdlma-CatalogDataset-open" onClick={() => void this._run(() => this._options.onOpenInNotebook(dataset))}>
             Open in notebook
           </Button>
         </div>
         <p className="mdlma-CatalogDataset-status" role="status">
-          {this.#status}
+          {this._status}
         </p>
         <h3 className="mdlma-CatalogDataset-name">{dataset.datasetName || dataset.pid}</h3>
         <Private.Fields dataset={dataset} />
@@ -126,16 +126,16 @@ export class CatalogDatasetView extends CatalogView {
           <Private.Attachments attachments={attachments} />
         </Private.Section>
         <Private.Section title="Input datasets">
-          <Private.Links datasets={(dataset.inputDatasets ?? []).map(pid => ({ pid }))} none="none (a raw dataset)" onOpen={this.#options.onOpenDataset} />
+          <Private.Links datasets={(dataset.inputDatasets ?? []).map(pid => ({ pid }))} none="none (a raw dataset)" onOpen={this._options.onOpenDataset} />
         </Private.Section>
         <Private.Section title="Derived datasets">
-          <Private.Links datasets={derived} none="none yet" onOpen={this.#options.onOpenDataset} />
+          <Private.Links datasets={derived} none="none yet" onOpen={this._options.onOpenDataset} />
         </Private.Section>
       </>
     );
   }
 
-  async #run(action: () => Promise<string> | string): Promise<void> {
+  private async _run(action: () => Promise<string> | string): Promise<void> {
     try {
       this.setStatus(await action());
     } catch (error) {
@@ -143,9 +143,9 @@ export class CatalogDatasetView extends CatalogView {
     }
   }
 
-  #options: CatalogDatasetView.IOptions;
-  #details: DatasetDetails | undefined;
-  #status = '';
+  private _options: CatalogDatasetView.IOptions;
+  private _details: DatasetDetails | undefined;
+  private _status = '';
 }
 
 /** The options of CatalogDatasetView. */

@@ -19,35 +19,35 @@ export class CatalogLoginForm extends CatalogView {
   constructor(options: CatalogLoginForm.IOptions) {
     super();
     this.addClass('mdlma-CatalogLogin');
-    this.#onLogin = options.onLogin;
-    this.#url = options.url ?? '';
+    this._onLogin = options.onLogin;
+    this._url = options.url ?? '';
   }
 
   /** The URL in the form. */
   get url(): string {
-    return (this.#inputs.url.current?.value ?? this.#url).trim();
+    return (this._inputs.url.current?.value ?? this._url).trim();
   }
 
   set url(value: string) {
-    this.#url = value;
-    if (this.#inputs.url.current) this.#inputs.url.current.value = value;
+    this._url = value;
+    if (this._inputs.url.current) this._inputs.url.current.value = value;
   }
 
   /** Prefills the username (after a session expired, the user only retypes the password). */
   set username(value: string) {
-    this.#username = value;
-    if (this.#inputs.username.current) this.#inputs.username.current.value = value;
+    this._username = value;
+    if (this._inputs.username.current) this._inputs.username.current.value = value;
   }
 
   /** Shows why the user has to log in (e.g. the session expired), or a failed login's reason; resolves once drawn. */
   setMessage(message: string, kind: 'info' | 'error' = 'info'): Promise<void> {
-    this.#message = { text: message, kind };
+    this._message = { text: message, kind };
     return this.draw();
   }
 
   protected renderView(): React.ReactElement {
     const input = (name: 'url' | 'username' | 'password' | 'token', type: string, placeholder: string, autoComplete?: string, defaultValue?: string) => (
-      <input ref={this.#inputs[name]} name={name} type={type} placeholder={placeholder} aria-label={name} autoComplete={autoComplete} defaultValue={defaultValue} />
+      <input ref={this._inputs[name]} name={name} type={type} placeholder={placeholder} aria-label={name} autoComplete={autoComplete} defaultValue={defaultValue} />
     );
     const row = (label: string, control: React.ReactElement) => (
       <label className="mdlma-CatalogLogin-field">
@@ -59,18 +59,18 @@ export class CatalogLoginForm extends CatalogView {
       <form
         onSubmit={event => {
           event.preventDefault();
-          void this.#login();
+          void this._login();
         }}
       >
         <h3>SciCat catalog</h3>
-        {row('SciCat URL', input('url', 'url', 'https://scicat.example.org', undefined, this.#url))}
+        {row('SciCat URL', input('url', 'url', 'https://scicat.example.org', undefined, this._url))}
         {row(
           'Log in with',
           <select
             className="mdlma-CatalogLogin-mode"
             aria-label="login with"
             onChange={event => {
-              this.#useToken = event.currentTarget.value === 'token';
+              this._useToken = event.currentTarget.value === 'token';
               this.update();
             }}
           >
@@ -78,61 +78,61 @@ export class CatalogLoginForm extends CatalogView {
             <option value="token">Token</option>
           </select>
         )}
-        <fieldset className="mdlma-CatalogLogin-password" hidden={this.#useToken}>
-          {row('Username', input('username', 'text', 'username', 'username', this.#username))}
+        <fieldset className="mdlma-CatalogLogin-password" hidden={this._useToken}>
+          {row('Username', input('username', 'text', 'username', 'username', this._username))}
           {row('Password', input('password', 'password', 'password', 'current-password'))}
         </fieldset>
-        <fieldset className="mdlma-CatalogLogin-token" hidden={!this.#useToken}>
+        <fieldset className="mdlma-CatalogLogin-token" hidden={!this._useToken}>
           {row('Token', input('token', 'password', 'paste a SciCat token', 'off'))}
         </fieldset>
-        <Button type="submit" className="mdlma-CatalogButton mdlma-CatalogLogin-submit" disabled={this.#busy}>
+        <Button type="submit" className="mdlma-CatalogButton mdlma-CatalogLogin-submit" disabled={this._busy}>
           Log in
         </Button>
-        <p className="mdlma-CatalogLogin-message" role="alert" data-kind={this.#message.kind}>
-          {this.#message.text}
+        <p className="mdlma-CatalogLogin-message" role="alert" data-kind={this._message.kind}>
+          {this._message.text}
         </p>
       </form>
     );
   }
 
-  async #login(): Promise<void> {
+  private async _login(): Promise<void> {
     const url = this.url;
     if (!url) {
       void this.setMessage('Enter the SciCat URL first (the backend, e.g. https://scicat.example.org).', 'error');
       return;
     }
-    const { username, password, token } = this.#inputs;
-    const credentials: CatalogCredentials = this.#useToken
+    const { username, password, token } = this._inputs;
+    const credentials: CatalogCredentials = this._useToken
       ? { url, token: token.current!.value.trim() }
       : { url, username: username.current!.value.trim(), password: password.current!.value };
     // The secret leaves the inputs at once; only the client keeps the token.
     password.current!.value = '';
     token.current!.value = '';
-    this.#busy = true;
+    this._busy = true;
     void this.setMessage('Logging in…');
     try {
-      await this.#onLogin(credentials);
-      this.#message = { text: '', kind: 'info' };
+      await this._onLogin(credentials);
+      this._message = { text: '', kind: 'info' };
     } catch (error) {
-      this.#message = { text: error instanceof Error ? error.message : String(error), kind: 'error' };
+      this._message = { text: error instanceof Error ? error.message : String(error), kind: 'error' };
     } finally {
-      this.#busy = false;
+      this._busy = false;
       this.update();
     }
   }
 
-  #onLogin: CatalogLoginForm.IOptions['onLogin'];
-  #inputs = {
+  private _onLogin: CatalogLoginForm.IOptions['onLogin'];
+  private _inputs = {
     url: React.createRef<HTMLInputElement>(),
     username: React.createRef<HTMLInputElement>(),
     password: React.createRef<HTMLInputElement>(),
     token: React.createRef<HTMLInputElement>()
   };
-  #url: string;
-  #username = '';
-  #useToken = false;
-  #busy = false;
-  #message: { text: string; kind: 'info' | 'error' } = { text: '', kind: 'info' };
+  private _url: string;
+  private _username = '';
+  private _useToken = false;
+  private _busy = false;
+  private _message: { text: string; kind: 'info' | 'error' } = { text: '', kind: 'info' };
 }
 
 /** The options of CatalogLoginForm. */

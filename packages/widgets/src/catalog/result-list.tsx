@@ -20,37 +20,37 @@ export class CatalogResultList extends CatalogView {
   constructor(options: CatalogResultList.IOptions) {
     super();
     this.addClass('mdlma-CatalogResults');
-    this.#options = options;
+    this._options = options;
   }
 
   /** The page shown, if any. */
   get page(): SearchPage | undefined {
-    return this.#page;
+    return this._page;
   }
 
   /** Shows a page of results (or the empty-result message), then loads its thumbnails; resolves once drawn. */
   async showPage(page: SearchPage): Promise<void> {
-    this.#thumbnailLoad?.abort();
-    this.#page = page;
-    this.#thumbnails = new Map();
+    this._thumbnailLoad?.abort();
+    this._page = page;
+    this._thumbnails = new Map();
     await this.draw();
-    void this.#loadThumbnails(page);
+    void this._loadThumbnails(page);
   }
 
   /** Empties the list. */
   clear(): void {
-    this.#thumbnailLoad?.abort();
-    this.#page = undefined;
+    this._thumbnailLoad?.abort();
+    this._page = undefined;
     this.update();
   }
 
   protected onBeforeDetach(msg: Message): void {
-    this.#thumbnailLoad?.abort();
+    this._thumbnailLoad?.abort();
     super.onBeforeDetach(msg);
   }
 
   protected renderView(): React.ReactElement | null {
-    const page = this.#page;
+    const page = this._page;
     if (!page) return null;
     if (page.datasets.length === 0 && page.page === 1) {
       return (
@@ -63,23 +63,23 @@ export class CatalogResultList extends CatalogView {
       <>
         <ul className="mdlma-CatalogResults-list">
           {page.datasets.map(dataset => (
-            <Private.Row key={dataset.pid} dataset={dataset} thumbnail={this.#thumbnails.get(dataset.pid)} onOpen={this.#options.onOpen} />
+            <Private.Row key={dataset.pid} dataset={dataset} thumbnail={this._thumbnails.get(dataset.pid)} onOpen={this._options.onOpen} />
           ))}
         </ul>
-        <Private.Pager page={page} onPage={this.#options.onPage} />
+        <Private.Pager page={page} onPage={this._options.onPage} />
       </>
     );
   }
 
-  async #loadThumbnails(page: SearchPage): Promise<void> {
+  private async _loadThumbnails(page: SearchPage): Promise<void> {
     const controller = new AbortController();
-    this.#thumbnailLoad = controller;
+    this._thumbnailLoad = controller;
     await Promise.all(
       page.datasets.map(async ({ pid }) => {
         try {
-          const uri = safeImageUri(await this.#options.thumbnail(pid, controller.signal));
+          const uri = safeImageUri(await this._options.thumbnail(pid, controller.signal));
           if (uri && !controller.signal.aborted) {
-            this.#thumbnails.set(pid, uri);
+            this._thumbnails.set(pid, uri);
             this.update();
           }
         } catch {
@@ -89,10 +89,10 @@ export class CatalogResultList extends CatalogView {
     );
   }
 
-  #options: CatalogResultList.IOptions;
-  #page: SearchPage | undefined;
-  #thumbnails = new Map<string, string>();
-  #thumbnailLoad: AbortController | undefined;
+  private _options: CatalogResultList.IOptions;
+  private _page: SearchPage | undefined;
+  private _thumbnails = new Map<string, string>();
+  private _thumbnailLoad: AbortController | undefined;
 }
 
 /** The options of CatalogResultList. */

@@ -65,14 +65,14 @@ export class CatalogSearchForm extends CatalogView {
   constructor(options: CatalogSearchForm.IOptions) {
     super();
     this.addClass('mdlma-CatalogSearch');
-    this.#onSearch = options.onSearch;
+    this._onSearch = options.onSearch;
   }
 
   /** The inputs' current values. */
   get values(): SearchValues {
     const values = { ...EMPTY_SEARCH };
     for (const key of Object.keys(values) as Array<keyof SearchValues>) {
-      (values as Record<string, string>)[key] = this.#fields[key].current?.value ?? '';
+      (values as Record<string, string>)[key] = this._fields[key].current?.value ?? '';
     }
     return values;
   }
@@ -80,24 +80,24 @@ export class CatalogSearchForm extends CatalogView {
   /** Fills the inputs (what is not given is cleared). */
   set values(values: Partial<SearchValues>) {
     for (const key of Object.keys(EMPTY_SEARCH) as Array<keyof SearchValues>) {
-      const field = this.#fields[key].current;
+      const field = this._fields[key].current;
       if (field) field.value = values[key] ?? '';
     }
   }
 
   /** The chosen sort order. */
   get order(): SortOrder {
-    return (this.#sort.current?.value ?? 'newest') as SortOrder;
+    return (this._sort.current?.value ?? 'newest') as SortOrder;
   }
 
   /** Runs the search with the current values. */
   submit(): void {
-    this.#onSearch(queryFromValues(this.values), this.order);
+    this._onSearch(queryFromValues(this.values), this.order);
   }
 
   protected renderView(): React.ReactElement {
     const input = (name: keyof SearchValues, type: string, placeholder: string, className?: string) => (
-      <input ref={this.#fields[name] as React.RefObject<HTMLInputElement>} name={name} type={type} placeholder={placeholder} aria-label={name} className={className} />
+      <input ref={this._fields[name] as React.RefObject<HTMLInputElement>} name={name} type={type} placeholder={placeholder} aria-label={name} className={className} />
     );
     const row = (label: string, control: React.ReactElement) => (
       <label className="mdlma-CatalogSearch-field">
@@ -122,7 +122,7 @@ export class CatalogSearchForm extends CatalogView {
         <div className="mdlma-CatalogSearch-bar">
           <label>
             Sort{' '}
-            <select ref={this.#sort} className="mdlma-CatalogSearch-sort" title="Sort order" onChange={() => this.submit()}>
+            <select ref={this._sort} className="mdlma-CatalogSearch-sort" title="Sort order" onChange={() => this.submit()}>
               {Object.entries(SORT_ORDERS).map(([key, { label }]) => (
                 <option key={key} value={key}>
                   {label}
@@ -135,7 +135,7 @@ export class CatalogSearchForm extends CatalogView {
           <summary>Filters</summary>
           {row(
             'Type',
-            <select ref={this.#fields.type as React.RefObject<HTMLSelectElement>} name="type">
+            <select ref={this._fields.type as React.RefObject<HTMLSelectElement>} name="type">
               <option value="">raw and derived</option>
               <option value="raw">raw</option>
               <option value="derived">derived</option>
@@ -156,9 +156,9 @@ export class CatalogSearchForm extends CatalogView {
     );
   }
 
-  #fields = Private.fieldRefs();
-  #sort = React.createRef<HTMLSelectElement>();
-  #onSearch: CatalogSearchForm.IOptions['onSearch'];
+  private _fields = Private.fieldRefs();
+  private _sort = React.createRef<HTMLSelectElement>();
+  private _onSearch: CatalogSearchForm.IOptions['onSearch'];
 }
 
 /** The options of CatalogSearchForm. */

@@ -27,18 +27,18 @@ export class CatalogStateNotice extends CatalogView {
 
   /** Shows a line of text; `state` becomes its `data-state`. */
   showMessage(state: string, message: string): Promise<void> {
-    this.#notice = { kind: 'message', state, message };
+    this._notice = { kind: 'message', state, message };
     return this.draw();
   }
 
   /** Shows a problem (role alert) with its actions; resolves once drawn. */
   showProblem(problem: CatalogProblem, actions: NoticeAction[]): Promise<void> {
-    this.#notice = { kind: 'problem', problem, actions };
+    this._notice = { kind: 'problem', problem, actions };
     return this.draw();
   }
 
   protected renderView(): React.ReactElement | null {
-    const notice = this.#notice;
+    const notice = this._notice;
     if (!notice) return null;
     if (notice.kind === 'message') {
       return (
@@ -61,7 +61,7 @@ export class CatalogStateNotice extends CatalogView {
     );
   }
 
-  #notice:
+  private _notice:
     | { kind: 'message'; state: string; message: string }
     | { kind: 'problem'; problem: CatalogProblem; actions: NoticeAction[] }
     | undefined;

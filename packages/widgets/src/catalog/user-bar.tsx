@@ -18,30 +18,30 @@ export class CatalogUserBar extends CatalogView {
   constructor(options: CatalogUserBar.IOptions) {
     super();
     this.addClass('mdlma-CatalogSidebar-header');
-    this.#onLogout = options.onLogout;
+    this._onLogout = options.onLogout;
   }
 
   /** Shows the user (or nothing); resolves once drawn. */
   showUser(user: CatalogUser): Promise<void> {
-    this.#user = user;
+    this._user = user;
     return this.draw();
   }
 
   protected renderView(): React.ReactElement | null {
-    const user = this.#user;
+    const user = this._user;
     if (!user) return null;
     return (
       <>
         <span className="mdlma-CatalogSidebar-user" title={user.url}>{`${user.name} @ ${new URL(user.url).host}`}</span>
-        <Button type="button" className="mdlma-CatalogButton mdlma-CatalogSidebar-logout" onClick={() => this.#onLogout()}>
+        <Button type="button" className="mdlma-CatalogButton mdlma-CatalogSidebar-logout" onClick={() => this._onLogout()}>
           Log out
         </Button>
       </>
     );
   }
 
-  #onLogout: () => void;
-  #user: CatalogUser = null;
+  private _onLogout: () => void;
+  private _user: CatalogUser = null;
 }
 
 /** The options of CatalogUserBar. */

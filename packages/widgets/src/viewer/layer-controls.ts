@@ -14,21 +14,21 @@ import type { ViewerLayer } from './types';
 
 /** Toolbar of the volume viewer. */
 export class LayerControls {
-  constructor(private readonly options: LayerControls.IOptions) {
+  constructor(private readonly _options: LayerControls.IOptions) {
     this.node = document.createElement('div');
     this.node.className = 'mdlma-VolumeViewer-toolbar';
     this._layout = document.createElement('select');
     this._layout.className = 'mdlma-VolumeViewer-layout';
     this._layout.title = 'Layout';
     for (const [value, text] of Private.LAYOUTS) this._layout.append(new Option(text, value));
-    this._layout.addEventListener('change', () => options.onLayout(this._layout.value as ViewerLayout));
+    this._layout.addEventListener('change', () => _options.onLayout(this._layout.value as ViewerLayout));
     this._layers = document.createElement('span');
     this._layers.className = 'mdlma-VolumeViewer-layers';
     const shot = document.createElement('button');
     shot.className = 'mdlma-VolumeViewer-screenshot';
     shot.textContent = 'PNG';
     shot.title = 'Save the current view as PNG';
-    shot.addEventListener('click', () => options.onScreenshot());
+    shot.addEventListener('click', () => _options.onScreenshot());
     this.node.append(this._layout, this._layers, shot);
   }
 
@@ -53,7 +53,7 @@ export class LayerControls {
     visible.type = 'checkbox';
     visible.checked = layer.visible;
     visible.title = `Show ${layer.name}`;
-    visible.addEventListener('change', () => this.options.onLayer(layer.name, { visible: visible.checked }));
+    visible.addEventListener('change', () => this._options.onLayer(layer.name, { visible: visible.checked }));
     const opacity = document.createElement('input');
     opacity.type = 'range';
     opacity.min = '0';
@@ -61,7 +61,7 @@ export class LayerControls {
     opacity.step = '0.05';
     opacity.value = String(layer.opacity);
     opacity.title = `Opacity of ${layer.name}`;
-    opacity.addEventListener('input', () => this.options.onLayer(layer.name, { opacity: Number(opacity.value) }));
+    opacity.addEventListener('input', () => this._options.onLayer(layer.name, { opacity: Number(opacity.value) }));
     group.append(visible, document.createTextNode(` ${layer.name} `), opacity);
     return group;
   }

@@ -21,8 +21,8 @@ type NVImage = InstanceType<NiivueModule['NVImage']>;
 
 /** One niivue instance with its canvas, WebGL context and layers. */
 export class NiivueStage {
-  private constructor(private readonly nv: Niivue, private readonly module: NiivueModule, readonly canvas: HTMLCanvasElement, private readonly options: NiivueStage.IOptions) {
-    this._gradient = new GradientGate(nv);
+  private constructor(private readonly _nv: Niivue, private readonly _module: NiivueModule, readonly canvas: HTMLCanvasElement, private readonly _options: NiivueStage.IOptions) {
+    this._gradient = new GradientGate(_nv);
   }
 
   /** Attach niivue to `canvas` (the canvas must be in the document). */
@@ -49,7 +49,7 @@ export class NiivueStage {
 
   /** Largest 3D texture side of this context (WebGL2 guarantees 256; desktop GPUs 2048). */
   get max3DTextureSize(): number {
-    const gl = this.nv.gl as WebGL2RenderingContext | null;
+    const gl = this._nv.gl as WebGL2RenderingContext | null;
     return gl ? (gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number) : 0;
   }
 
@@ -60,7 +60,7 @@ export class NiivueStage {
 
   /** Whether WebGL runs on the CPU (SwiftShader, llvmpipe): the 3D pane is then shown only on request. */
   get isSoftwareRenderer(): boolean {
-    const gl = this.nv.gl as WebGL2RenderingContext | null;
+    const gl = this._nv.gl as WebGL2RenderingContext | null;
     const info = gl?.getExtension('WEBGL_debug_renderer_info');
     const renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : '';
     return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
@@ -76,8 +76,8 @@ export class NiivueStage {
     if (this._disposed) return;
     const parsed = performance.now();
     this._batch(() => {
-      for (const image of [...this.nv.volumes]) this.nv.removeVolume(image);
-      images.forEach(image => this.nv.addVolume(image));
+      for (const image of [...this._nv.volumes]) this._nv.removeVolume(image);
+      images.forEach(image => this._nv.addVolume(image));
     });
     this._layers = layers.map((layer, i) => ({ layer: { ...layer, bytes: new ArrayBuffer(0) }, image: images[i] }));
     this._updateVolumes();
@@ -92,7 +92,7 @@ export class NiivueStage {
   async addLayer(layer: ViewerLayer, update = true): Promise<void> {
     const image = await this._image(layer);
     if (this._disposed) return;
-    this._batch(() => this.nv.addVolume(image));
+    this._batch(() => this._nv.addVolume(image));
     this._layers.push({ layer: { ...layer, bytes: new ArrayBuffer(0) }, image });
     if (update) this._updateVolumes();
   }
@@ -119,37 +119,37 @@ export class NiivueStage {
 
   /** Move the crosshair to a voxel [z, y, x] of the shown grid. */
   setSliceVoxel(voxel: readonly [number, number, number]): void {
-    if (!this.nv.volumes.length) return;
+    if (!this._nv.volumes.length) return;
     const [z, y, x] = voxel;
-    this.nv.scene.crosshairPos = this.nv.vox2frac([x, y, z] as never) as never;
-    this.nv.drawScene();
+    this._nv.scene.crosshairPos = this._nv.vox2frac([x, y, z] as never) as never;
+    this._nv.drawScene();
     this._reportVoxel([z, y, x]);
   }
 
   /** The crosshair voxel [z, y, x] of the shown grid. */
   get sliceVoxel(): [number, number, number] | undefined {
-    if (!this.nv.volumes.length) return undefined;
-    const [x, y, z] = this.nv.frac2vox(this.nv.scene.crosshairPos as never) as unknown as number[];
+    if (!this._nv.volumes.length) return undefined;
+    const [x, y, z] = this._nv.frac2vox(this._nv.scene.crosshairPos as never) as unknown as number[];
     return [Math.round(z), Math.round(y), Math.round(x)];
   }
 
   /** Arrange the panes; the 3D pane (multiplanar, render) gets its gradient computed first if needed. */
   setLayout(layout: ViewerLayout): void {
-    const nv = this.nv;
+    const nv = this._nv;
     const with3D = layout === 'multiplanar' || layout === 'render';
     this._gradient.enable(with3D);
-    nv.opts.multiplanarShowRender = layout === 'multiplanar' ? this.module.SHOW_RENDER.ALWAYS : this.module.SHOW_RENDER.NEVER;
+    nv.opts.multiplanarShowRender = layout === 'multiplanar' ? this._module.SHOW_RENDER.ALWAYS : this._module.SHOW_RENDER.NEVER;
     const types = { multiplanar: nv.sliceTypeMultiplanar, planes: nv.sliceTypeMultiplanar, axial: nv.sliceTypeAxial, coronal: nv.sliceTypeCoronal, sagittal: nv.sliceTypeSagittal, render: nv.sliceTypeRender };
     nv.setSliceType(types[layout]);
   }
 
   /** The shown voxel [z, y, x] under a point of the canvas (CSS pixels), if it falls on a slice. */
   voxelAt(cssX: number, cssY: number): [number, number, number] | undefined {
-    if (!this.nv.volumes.length) return undefined;
+    if (!this._nv.volumes.length) return undefined;
     const ratio = window.devicePixelRatio || 1;
-    const frac = this.nv.canvasPos2frac([cssX * ratio, cssY * ratio]) as unknown as number[];
+    const frac = this._nv.canvasPos2frac([cssX * ratio, cssY * ratio]) as unknown as number[];
     if (!frac || frac[0] < 0) return undefined;
-    const [x, y, z] = this.nv.frac2vox(frac as never) as unknown as number[];
+    const [x, y, z] = this._nv.frac2vox(frac as never) as unknown as number[];
     return [Math.round(z), Math.round(y), Math.round(x)];
   }
 
@@ -169,29 +169,29 @@ export class NiivueStage {
 
   /** Draw now and return the frame as a PNG data URL. */
   screenshot(): string {
-    this.nv.drawScene();
+    this._nv.drawScene();
     return this.canvas.toDataURL('image/png'); // same task as the draw: the buffer is still there
   }
 
   /** Wait until the GPU has drawn what was asked (a one-pixel read): for honest timings. */
   finish(): void {
-    const gl = this.nv.gl as WebGL2RenderingContext | null;
+    const gl = this._nv.gl as WebGL2RenderingContext | null;
     gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
   }
 
   /** Redraw (after a resize). */
   draw(): void {
-    this.nv.drawScene();
+    this._nv.drawScene();
   }
 
   /** Release niivue, its WebGL context and the canvas. */
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    const gl = this.nv.gl as WebGL2RenderingContext | null;
-    this.nv.onLocationChange = () => undefined;
+    const gl = this._nv.gl as WebGL2RenderingContext | null;
+    this._nv.onLocationChange = () => undefined;
     try {
-      this.nv.cleanup();
+      this._nv.cleanup();
     } finally {
       gl?.getExtension('WEBGL_lose_context')?.loseContext();
       this._layers = [];
@@ -201,7 +201,7 @@ export class NiivueStage {
 
   /** Parse a layer's NIfTI bytes into a niivue image with its display settings. */
   private async _image(layer: ViewerLayer): Promise<NVImage> {
-    const image = await this.module.NVImage.loadFromUrl({
+    const image = await this._module.NVImage.loadFromUrl({
       url: `${layer.name.replace(/[^A-Za-z0-9_-]/g, '_')}.nii`,
       buffer: layer.bytes,
       name: layer.name,
@@ -211,13 +211,13 @@ export class NiivueStage {
       cal_max: layer.range[1],
       trustCalMinMax: true
     } as never);
-    if (layer.kind === 'labels') image.setColormapLabel(labelColormap(this.options.classes));
+    if (layer.kind === 'labels') image.setColormapLabel(labelColormap(this._options.classes));
     return image;
   }
 
   /** Run niivue volume edits without the full GPU refresh each of them triggers (one `_updateVolumes` after). */
   private _batch(edit: () => void): void {
-    const nv = this.nv as unknown as { updateGLVolume: () => void };
+    const nv = this._nv as unknown as { updateGLVolume: () => void };
     nv.updateGLVolume = () => undefined;
     try {
       edit();
@@ -228,15 +228,15 @@ export class NiivueStage {
 
   private _updateVolumes(): void {
     this._gradient.beforeUpdate();
-    this.nv.updateGLVolume();
+    this._nv.updateGLVolume();
   }
 
   /** Re-colour the overlays only (niivue's refreshLayers for layers 1…n), then draw. */
   private _refreshOverlays(): void {
-    const nv = this.nv as unknown as { refreshLayers?: (image: NVImage, layer: number) => void; volumes: NVImage[] };
+    const nv = this._nv as unknown as { refreshLayers?: (image: NVImage, layer: number) => void; volumes: NVImage[] };
     if (typeof nv.refreshLayers !== 'function') return this._updateVolumes();
     nv.volumes.forEach((image, layer) => layer > 0 && nv.refreshLayers!(image, layer));
-    this.nv.drawScene();
+    this._nv.drawScene();
   }
 
   private _reportLocation(location: unknown): void {
@@ -245,7 +245,7 @@ export class NiivueStage {
   }
 
   private _reportVoxel(voxel: [number, number, number]): void {
-    if (!this._disposed) this.options.onLocation?.(voxel);
+    if (!this._disposed) this._options.onLocation?.(voxel);
   }
 
   private _disposed = false;
@@ -272,11 +272,11 @@ export namespace NiivueStage {
  * nothing and niivue computes the gradient as before.
  */
 class GradientGate {
-  constructor(private readonly nv: Niivue) {
+  constructor(private readonly _nv: Niivue) {
     const fields = this._fields();
-    if (!fields.every(f => (nv as never as Record<string, unknown>)[f]) || typeof (nv as never as { gradientGL?: unknown }).gradientGL !== 'function') return;
-    this._real = Object.fromEntries(fields.map(f => [f, (nv as never as Record<string, unknown>)[f]]));
-    this._skip = GradientGate.nothingShader(nv.gl as WebGL2RenderingContext);
+    if (!fields.every(f => (_nv as never as Record<string, unknown>)[f]) || typeof (_nv as never as { gradientGL?: unknown }).gradientGL !== 'function') return;
+    this._real = Object.fromEntries(fields.map(f => [f, (_nv as never as Record<string, unknown>)[f]]));
+    this._skip = GradientGate.nothingShader(_nv.gl as WebGL2RenderingContext);
     if (this._skip) this._install(this._skip);
   }
 
@@ -294,7 +294,7 @@ class GradientGate {
       return;
     }
     this._install(this._real!);
-    const nv = this.nv as unknown as { gradientGL: (hdr: unknown) => void; volumes: Array<{ hdr: unknown }> };
+    const nv = this._nv as unknown as { gradientGL: (hdr: unknown) => void; volumes: Array<{ hdr: unknown }> };
     if (this._stale && nv.volumes.length) {
       nv.gradientGL(nv.volumes[0].hdr);
       this._stale = false;
@@ -306,7 +306,7 @@ class GradientGate {
   }
 
   private _install(shaders: Record<string, unknown>): void {
-    for (const field of this._fields()) (this.nv as never as Record<string, unknown>)[field] = shaders === this._real ? this._real[field] : shaders;
+    for (const field of this._fields()) (this._nv as never as Record<string, unknown>)[field] = shaders === this._real ? this._real[field] : shaders;
   }
 
   /** A program whose quad lies outside the clip volume: draw calls cost nothing. */

@@ -64,9 +64,9 @@ export async function openHdf5(path: string, options: { dataset?: string; nonFin
 
 /** An HDF5 dataset opened for slab reads. */
 export class Hdf5Source extends BaseSource {
-  constructor(path: string, private file: H5File, private dataset: H5Dataset, readonly datasetPath: string, header: Private.Header, options: { nonFinite?: NonFinitePolicy }) {
+  constructor(path: string, private _file: H5File, private _dataset: H5Dataset, readonly datasetPath: string, header: Private.Header, options: { nonFinite?: NonFinitePolicy }) {
     super(path, 'hdf5', header, options);
-    this.rank = header.rank;
+    this._rank = header.rank;
   }
 
   /** h5wasm reads the file itself; bytes are not counted. */
@@ -77,10 +77,10 @@ export class Hdf5Source extends BaseSource {
   protected async load(box: Box): Promise<VoxelArray> {
     const ranges: Array<[number, number]> = [[box.z0, box.z1], [box.y0, box.y1], [box.x0, box.x1]];
     // A 2D dataset is one slice; extra leading dimensions of size 1 are selected at 0.
-    const selection = this.rank === 2 ? ranges.slice(1) : [...new Array(this.rank - 3).fill([0, 1]), ...ranges];
+    const selection = this._rank === 2 ? ranges.slice(1) : [...new Array(this._rank - 3).fill([0, 1]), ...ranges];
     let raw: unknown;
     try {
-      raw = this.dataset.slice(selection);
+      raw = this._dataset.slice(selection);
     } catch (error) {
       throw new VolumeFormatError(this.path, `HDF5 read of z ${box.z0}..${box.z1} failed (${Private.firstLine(error)})`);
     }
@@ -95,10 +95,10 @@ export class Hdf5Source extends BaseSource {
   }
 
   protected async release(): Promise<void> {
-    this.file.close();
+    this._file.close();
   }
 
-  private rank: number;
+  private _rank: number;
 }
 
 /** Options of `createHdf5Writer`. */
@@ -131,34 +131,34 @@ export async function createHdf5Writer(path: string, header: WriteHeader, option
 
 /** Writer of an HDF5 file (written under a temporary name, renamed on commit). */
 export class Hdf5Writer implements VolumeWriter {
-  constructor(readonly path: string, readonly header: WriteHeader, private temporary: string, private file: H5File, private dataset: H5Dataset) {
-    this.written = new Uint8Array(header.shape[0]);
+  constructor(readonly path: string, readonly header: WriteHeader, private _temporary: string, private _file: H5File, private _dataset: H5Dataset) {
+    this._written = new Uint8Array(header.shape[0]);
   }
 
   async writeSlab(z0: number, slab: Volume, options: SlabWriteOptions = {}): Promise<void> {
     throwIfInterrupted(resolveSignal(options.signal));
     checkSlab(this.path, this.header, z0, slab);
-    this.dataset.write_slice([[z0, z0 + slab.shape[0]], [], []], slab.data);
-    this.written.fill(1, z0, z0 + slab.shape[0]);
+    this._dataset.write_slice([[z0, z0 + slab.shape[0]], [], []], slab.data);
+    this._written.fill(1, z0, z0 + slab.shape[0]);
   }
 
   async commit(): Promise<void> {
-    const missing = this.written.indexOf(0);
+    const missing = this._written.indexOf(0);
     if (missing >= 0) throw new VolumeShapeError(`${this.path}: slice ${missing} was never written`);
-    this.file.close();
-    await fs.rename(this.temporary, this.path);
+    this._file.close();
+    await fs.rename(this._temporary, this.path);
   }
 
   async abort(): Promise<void> {
     try {
-      this.file.close();
+      this._file.close();
     } catch {
       // already closed
     }
-    await fs.rm(this.temporary, { force: true });
+    await fs.rm(this._temporary, { force: true });
   }
 
-  private written: Uint8Array;
+  private _written: Uint8Array;
 }
 
 /** The h5wasm Node build, ready, with HDF5's error printing replaced by exceptions. */

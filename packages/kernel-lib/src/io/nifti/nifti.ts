@@ -50,7 +50,7 @@ export async function openNifti(path: string, options: { nonFinite?: NonFinitePo
 export class NiftiSource extends BaseSource {
   constructor(
     path: string,
-    private reader: CountingReader,
+    private _reader: CountingReader,
     readonly header: NiftiHeader,
     options: { nonFinite?: NonFinitePolicy }
   ) {
@@ -63,17 +63,17 @@ export class NiftiSource extends BaseSource {
   }
 
   get bytesRead(): number {
-    return this.reader.bytesRead;
+    return this._reader.bytesRead;
   }
 
   protected async load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
     const { stored, shape, voxOffset, scaling } = this.header;
     const fileType = targetDType(stored, this.path);
-    const data = await readContiguous(this.reader, { dataOffset: voxOffset, stored, shape, dtype: fileType }, box, signal);
-    if (this.reader instanceof GzipCursor && box.z1 === shape[0] && box.y1 === shape[1]) {
+    const data = await readContiguous(this._reader, { dataOffset: voxOffset, stored, shape, dtype: fileType }, box, signal);
+    if (this._reader instanceof GzipCursor && box.z1 === shape[0] && box.y1 === shape[1]) {
       // The last voxel was read: check the gzip trailer and that no data follows (dims vs size).
       const end = voxOffset + shape[0] * shape[1] * shape[2] * stored.bytes;
-      const extra = await this.reader.bytesAfter(end);
+      const extra = await this._reader.bytesAfter(end);
       if (extra > 0) {
         throw new VolumeFormatError(this.path, `inconsistent header: ${extra} bytes of data after the ${shape[2]} x ${shape[1]} x ${shape[0]} voxels; check dim and datatype`);
       }
@@ -85,7 +85,7 @@ export class NiftiSource extends BaseSource {
   }
 
   protected release(): Promise<void> {
-    return this.reader.close();
+    return this._reader.close();
   }
 }
 

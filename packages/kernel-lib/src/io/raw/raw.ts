@@ -50,20 +50,20 @@ export async function openRaw(path: string, options: { nonFinite?: NonFinitePoli
 
 /** A raw file opened for slab reads. */
 export class RawSource extends BaseSource {
-  constructor(path: string, private file: RandomAccessFile, private layout: Private.Layout, options: { nonFinite?: NonFinitePolicy }) {
-    super(path, 'raw', layout, options);
+  constructor(path: string, private _file: RandomAccessFile, private _layout: Private.Layout, options: { nonFinite?: NonFinitePolicy }) {
+    super(path, 'raw', _layout, options);
   }
 
   get bytesRead(): number {
-    return this.file.bytesRead;
+    return this._file.bytesRead;
   }
 
   protected load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
-    return readContiguous(this.file, { ...this.layout }, box, signal);
+    return readContiguous(this._file, { ...this._layout }, box, signal);
   }
 
   protected release(): Promise<void> {
-    return this.file.close();
+    return this._file.close();
   }
 }
 

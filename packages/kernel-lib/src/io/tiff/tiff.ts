@@ -73,9 +73,9 @@ export abstract class TiffPagesSource extends BaseSource {
 export class TiffSource extends TiffPagesSource {
   constructor(
     path: string,
-    private file: RandomAccessFile,
-    private dir: TiffDirectory,
-    private layouts: Array<PageLayout | null>,
+    private _file: RandomAccessFile,
+    private _dir: TiffDirectory,
+    private _layouts: Array<PageLayout | null>,
     header: SourceHeader,
     options: { nonFinite?: NonFinitePolicy }
   ) {
@@ -83,17 +83,17 @@ export class TiffSource extends TiffPagesSource {
   }
 
   get bytesRead(): number {
-    return this.file.bytesRead;
+    return this._file.bytesRead;
   }
 
   protected async readPage(z: number, box: Box, out: VoxelArray, offset: number): Promise<void> {
-    const layout = (this.layouts[z] ??= await pageLayout(this.file, this.dir, this.dir.pages[z]));
+    const layout = (this._layouts[z] ??= await pageLayout(this._file, this._dir, this._dir.pages[z]));
     this.checkPage(this.path, z, layout);
-    await readPageRows(this.file, this.dir, layout, box.y0, box.y1, out, offset);
+    await readPageRows(this._file, this._dir, layout, box.y0, box.y1, out, offset);
   }
 
   protected release(): Promise<void> {
-    return this.file.close();
+    return this._file.close();
   }
 }
 

@@ -38,57 +38,57 @@ export async function createTiffWriter(path: string, header: WriteHeader, option
 
 /** Writer of a multi-page TIFF. */
 export class TiffWriter extends SequentialWriter {
-  constructor(path: string, header: WriteHeader, private out: AtomicFile, private options: TiffWriteOptions) {
+  constructor(path: string, header: WriteHeader, private _out: AtomicFile, private _options: TiffWriteOptions) {
     super(path, header);
     const [nz, ny, nx] = header.shape;
     const estimate = 16 + nz * (ny * nx * storedTypeOf(header.dtype).bytes + 1024);
-    this.big = options.bigTiff ?? estimate >= 0xffffffff;
+    this._big = _options.bigTiff ?? estimate >= 0xffffffff;
   }
 
   protected async append(slab: Volume): Promise<void> {
     for (let z = 0; z < slab.shape[0]; z++) {
-      const plane = Private.planeBytes(slab, z, this.options);
-      if (this.pending === null) {
-        await this.put(Private.fileHeader(this.big, this.headerSize + Private.even(plane.byteLength)));
+      const plane = Private.planeBytes(slab, z, this._options);
+      if (this._pending === null) {
+        await this._put(Private.fileHeader(this._big, this._headerSize + Private.even(plane.byteLength)));
       } else {
-        await this.put(this.pending(this.position + this.pendingBytes + Private.even(plane.byteLength)));
+        await this._put(this._pending(this._position + this._pendingBytes + Private.even(plane.byteLength)));
       }
-      const stripOffset = this.position;
-      await this.put(plane);
-      if (plane.byteLength % 2) await this.put(new Uint8Array(1));
-      const ifdOffset = this.position;
-      const description = this.pages === 0 ? encodeTiffDescription(this.header.shape[0], this.header.spacing, this.header.origin) : null;
-      const entries = Private.pageEntries(this.header, stripOffset, plane.byteLength, description, this.options, this.big);
-      this.pendingBytes = Private.encodeIfd(entries, ifdOffset, this.big, 0).byteLength;
-      this.pending = next => Private.encodeIfd(entries, ifdOffset, this.big, next);
-      this.pages++;
+      const stripOffset = this._position;
+      await this._put(plane);
+      if (plane.byteLength % 2) await this._put(new Uint8Array(1));
+      const ifdOffset = this._position;
+      const description = this._pages === 0 ? encodeTiffDescription(this.header.shape[0], this.header.spacing, this.header.origin) : null;
+      const entries = Private.pageEntries(this.header, stripOffset, plane.byteLength, description, this._options, this._big);
+      this._pendingBytes = Private.encodeIfd(entries, ifdOffset, this._big, 0).byteLength;
+      this._pending = next => Private.encodeIfd(entries, ifdOffset, this._big, next);
+      this._pages++;
     }
   }
 
   protected async finish(): Promise<void> {
-    if (this.pending) await this.put(this.pending(0));
-    await this.out.commit();
+    if (this._pending) await this._put(this._pending(0));
+    await this._out.commit();
   }
 
   async abort(): Promise<void> {
-    await this.out.abort();
+    await this._out.abort();
   }
 
-  private async put(bytes: Uint8Array): Promise<void> {
-    await this.out.write(bytes);
-    this.position += bytes.byteLength;
+  private async _put(bytes: Uint8Array): Promise<void> {
+    await this._out.write(bytes);
+    this._position += bytes.byteLength;
   }
 
-  private get headerSize(): number {
-    return this.big ? 16 : 8;
+  private get _headerSize(): number {
+    return this._big ? 16 : 8;
   }
 
-  private readonly big: boolean;
-  private position = 0;
-  private pages = 0;
+  private readonly _big: boolean;
+  private _position = 0;
+  private _pages = 0;
   /** The directory of the last page, waiting for the offset of the next one. */
-  private pending: ((next: number) => Uint8Array) | null = null;
-  private pendingBytes = 0;
+  private _pending: ((next: number) => Uint8Array) | null = null;
+  private _pendingBytes = 0;
 }
 
 /** Start writing a folder of single-slice TIFF files (`slice_0000.tif` ...), moved into place on commit. */
@@ -104,38 +104,38 @@ export async function createTiffStackWriter(path: string, header: WriteHeader, o
 
 /** Writer of a TIFF folder. */
 export class TiffStackWriter extends SequentialWriter {
-  constructor(path: string, header: WriteHeader, private temporary: string, private options: TiffWriteOptions) {
+  constructor(path: string, header: WriteHeader, private _temporary: string, private _options: TiffWriteOptions) {
     super(path, header);
-    this.digits = Math.max(4, String(header.shape[0] - 1).length);
+    this._digits = Math.max(4, String(header.shape[0] - 1).length);
   }
 
   protected async append(slab: Volume): Promise<void> {
     for (let z = 0; z < slab.shape[0]; z++) {
       const index = this.next + z;
-      const plane = Private.planeBytes(slab, z, this.options);
+      const plane = Private.planeBytes(slab, z, this._options);
       const origin = [this.header.origin[0] + index * this.header.spacing[0], this.header.origin[1], this.header.origin[2]] as const;
       const description = encodeTiffDescription(1, this.header.spacing, origin);
       const dataOffset = 8;
       const ifdOffset = dataOffset + Private.even(plane.byteLength);
-      const entries = Private.pageEntries({ ...this.header, shape: [1, this.header.shape[1], this.header.shape[2]] }, dataOffset, plane.byteLength, description, this.options, false);
+      const entries = Private.pageEntries({ ...this.header, shape: [1, this.header.shape[1], this.header.shape[2]] }, dataOffset, plane.byteLength, description, this._options, false);
       const ifd = Private.encodeIfd(entries, ifdOffset, false, 0);
       const bytes = new Uint8Array(ifdOffset + ifd.byteLength);
       bytes.set(Private.fileHeader(false, ifdOffset));
       bytes.set(plane, dataOffset);
       bytes.set(ifd, ifdOffset);
-      await fs.writeFile(join(this.temporary, `slice_${String(index).padStart(this.digits, '0')}.tif`), bytes);
+      await fs.writeFile(join(this._temporary, `slice_${String(index).padStart(this._digits, '0')}.tif`), bytes);
     }
   }
 
   protected async finish(): Promise<void> {
-    await replace(this.temporary, this.path);
+    await replace(this._temporary, this.path);
   }
 
   async abort(): Promise<void> {
-    await fs.rm(this.temporary, { recursive: true, force: true });
+    await fs.rm(this._temporary, { recursive: true, force: true });
   }
 
-  private readonly digits: number;
+  private readonly _digits: number;
 }
 
 namespace Private {

@@ -32,13 +32,13 @@ type Transform = (bytes: Uint8Array) => Buffer;
 function makeCodec(encoder: (level: number) => Transform, decoder: () => Transform) {
   return class NodeZlibCodec {
     readonly kind = 'bytes_to_bytes';
-    constructor(private level: number) {}
+    constructor(private _level: number) {}
     static fromConfig(config: { level?: number } | undefined) {
       // numcodecs' default gzip/zlib level.
       return new NodeZlibCodec(config?.level ?? 1);
     }
     encode(bytes: Uint8Array): Uint8Array {
-      const out = encoder(this.level)(bytes);
+      const out = encoder(this._level)(bytes);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
     decode(bytes: Uint8Array): Uint8Array {

@@ -21,7 +21,7 @@ export type StoreKey = `/${string}`;
 /** A folder as a readable and writable zarrita store. */
 export class ZarrFileStore {
   constructor(readonly root: string) {
-    this.base = resolve(root);
+    this._base = resolve(root);
   }
 
   /** Bytes read from chunk and metadata files so far. */
@@ -33,7 +33,7 @@ export class ZarrFileStore {
   async get(key: StoreKey, options: { signal?: AbortSignal } = {}): Promise<Uint8Array | undefined> {
     options.signal?.throwIfAborted();
     try {
-      const bytes = await fs.readFile(this.file(key));
+      const bytes = await fs.readFile(this._file(key));
       this._bytesRead += bytes.byteLength;
       const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       this.check?.(key, out);
@@ -50,25 +50,25 @@ export class ZarrFileStore {
 
   /** Write a key atomically, creating folders as needed. */
   async set(key: StoreKey, value: Uint8Array): Promise<void> {
-    const path = this.file(key);
+    const path = this._file(key);
     await fs.mkdir(dirname(path), { recursive: true });
     await writeFileAtomically(path, value);
   }
 
   /** Whether a key exists. */
   async has(key: StoreKey): Promise<boolean> {
-    return fs.access(this.file(key)).then(
+    return fs.access(this._file(key)).then(
       () => true,
       () => false
     );
   }
 
-  private file(key: string): string {
-    const path = join(this.base, ...key.split('/').filter(Boolean));
-    if (path !== this.base && !path.startsWith(this.base + sep)) throw new Error(`Zarr key ${key} leaves the store`);
+  private _file(key: string): string {
+    const path = join(this._base, ...key.split('/').filter(Boolean));
+    if (path !== this._base && !path.startsWith(this._base + sep)) throw new Error(`Zarr key ${key} leaves the store`);
     return path;
   }
 
-  private readonly base: string;
+  private readonly _base: string;
   private _bytesRead = 0;
 }

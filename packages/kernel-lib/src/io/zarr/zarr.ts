@@ -45,21 +45,21 @@ export async function openZarr(path: string, options: { dataset?: string; nonFin
 
 /** A Zarr array opened for slab reads. */
 export class ZarrSource extends BaseSource {
-  constructor(path: string, private zarr: Zarrita, private store: ZarrFileStore, private array: any, header: Private.Header, options: { nonFinite?: NonFinitePolicy }) {
+  constructor(path: string, private _zarr: Zarrita, private _store: ZarrFileStore, private _array: any, header: Private.Header, options: { nonFinite?: NonFinitePolicy }) {
     super(path, 'zarr', header, options);
-    this.rank = header.rank;
+    this._rank = header.rank;
   }
 
   get bytesRead(): number {
-    return this.store.bytesRead;
+    return this._store.bytesRead;
   }
 
   protected async load(box: Box, signal: AbortSignal): Promise<VoxelArray> {
-    const { slice } = this.zarr;
+    const { slice } = this._zarr;
     const selection = [slice(box.z0, box.z1), slice(box.y0, box.y1), slice(box.x0, box.x1)];
     let chunk: { data: ArrayLike<number>; shape: number[]; stride: number[] };
     try {
-      chunk = await this.zarr.get(this.array, this.rank === 2 ? selection.slice(1) : selection, { signal });
+      chunk = await this._zarr.get(this._array, this._rank === 2 ? selection.slice(1) : selection, { signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const cause = (error as { cause?: unknown }).cause;
@@ -72,7 +72,7 @@ export class ZarrSource extends BaseSource {
 
   protected async release(): Promise<void> {}
 
-  private rank: number;
+  private _rank: number;
 }
 
 /** Options of `createZarr` and Zarr writes. */
@@ -119,35 +119,35 @@ export async function createZarrWriter(path: string, header: WriteHeader, option
 
 /** Writer of a Zarr array; slabs in any order. In place (temporary = null) commit and abort change nothing. */
 export class ZarrWriter implements VolumeWriter {
-  constructor(readonly path: string, readonly header: WriteHeader, private zarr: Zarrita, private array: any, private temporary: string | null) {
-    this.written = new Uint8Array(header.shape[0]);
+  constructor(readonly path: string, readonly header: WriteHeader, private _zarr: Zarrita, private _array: any, private _temporary: string | null) {
+    this._written = new Uint8Array(header.shape[0]);
   }
 
   /** Write slices z0 .. z0 + slab.shape[0]. */
   async writeSlab(z0: number, slab: Volume, options: SlabWriteOptions = {}): Promise<void> {
     const signal = startSlabWrite(this.path, this.header, z0, slab, options);
     const [n, ny, nx] = slab.shape;
-    const { slice } = this.zarr;
-    const rank = this.array.shape.length;
+    const { slice } = this._zarr;
+    const rank = this._array.shape.length;
     const selection = [slice(z0, z0 + n), null, null];
     const value = rank === 2 ? { data: slab.data, shape: [ny, nx], stride: [nx, 1] } : { data: slab.data, shape: [n, ny, nx], stride: [ny * nx, nx, 1] };
-    await this.zarr.set(this.array, rank === 2 ? selection.slice(1) : selection, value, { signal });
-    this.written.fill(1, z0, z0 + n);
+    await this._zarr.set(this._array, rank === 2 ? selection.slice(1) : selection, value, { signal });
+    this._written.fill(1, z0, z0 + n);
   }
 
   async commit(): Promise<void> {
-    if (this.temporary === null) return;
-    const missing = this.written.indexOf(0);
+    if (this._temporary === null) return;
+    const missing = this._written.indexOf(0);
     if (missing >= 0) throw new VolumeShapeError(`${this.path}: slice ${missing} was never written`);
-    await replace(this.temporary, this.path);
-    this.temporary = null;
+    await replace(this._temporary, this.path);
+    this._temporary = null;
   }
 
   async abort(): Promise<void> {
-    if (this.temporary !== null) await fs.rm(this.temporary, { recursive: true, force: true });
+    if (this._temporary !== null) await fs.rm(this._temporary, { recursive: true, force: true });
   }
 
-  private written: Uint8Array;
+  private _written: Uint8Array;
 }
 
 namespace Private {
