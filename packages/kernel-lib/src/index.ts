@@ -23,13 +23,12 @@ export {
 
 // Runtime: comms, interrupts, ESM packages.
 export { Comm, CommRegistry, comms, importEsm, interruptSignal, resolveSignal, throwIfInterrupted, UnknownCommTargetError } from './runtime';
-export type { CommData, CommMessage, CommTargetHandler, ImportEsmOptions } from './runtime';
+export type { CommData, CommMessage, CommTargetHandler } from './runtime';
 
 // Display: progress, tables, plots, slices, the volume viewer.
 export { LABEL_COLORS, plot, ProgressBar, progressBar, publishDisplay, show, showImages, showSlices, table, ViewerHandle } from './display';
 export type {
-  DisplayOptions, ImagePanel, ImagesOptions, LayerInput, LayerOptions, MimeBundle, ProgressOptions, Row, ShowLayers, ShowOptions,
-  SliceViewOptions, TableOptions, VegaLiteSpec
+  ImagePanel, LayerInput, LayerOptions, MimeBundle, Row, ShowLayers, VegaLiteSpec
 } from './display';
 
 // Volumes: the in-memory grid, lazy sources, geometry, slicing and resampling.
@@ -48,14 +47,14 @@ export {
   openZarr, openZarrWriter, read, sniffFormat, write, ZarrWriter
 } from './io';
 export type {
-  Hdf5WriteOptions, NiftiWriteOptions, NonFinitePolicy, OpenOptions, RawSidecar, SlabWriteOptions, TiffWriteOptions, VolumeFormat,
-  VolumeWriter, WriteHeader, WriteOptions, ZarrWriteOptions
+  Hdf5WriteOptions, NiftiWriteOptions, NonFinitePolicy, RawSidecar, SlabWriteOptions, TiffWriteOptions, VolumeFormat,
+  VolumeWriter, WriteHeader, ZarrWriteOptions
 } from './io';
 export type { NiftiSource } from './io';
 
 // Filters.
 export { denoise, estimateNoiseSigma, gaussian, median, nonLocalMeans, normalisePercentile } from './filters';
-export type { DenoiseMethod, DenoiseOptions, IGaussianOptions, IMedianOptions, INonLocalMeansOptions } from './filters';
+export type { DenoiseMethod, DenoiseOptions } from './filters';
 
 // Phantoms: synthetic and real-bone scans with ground truth, registration pairs, the threshold baseline.
 export {
@@ -64,9 +63,8 @@ export {
   timePointPair
 } from './phantom';
 export type {
-  BoneSegmentation, BoneSegmentationOptions, ClassHistograms, HistogramOptions, ImplantMaterial, ImplantPhantomOptions, PairOptions,
-  Phantom, PhantomCommonOptions, PhantomParams, RealBonePhantomOptions, RegistrationPair, ScanOptions, ScanSettings,
-  SectionPairOptions, SectionPairs, SectionSample, ThresholdBaseline
+  BoneSegmentation, ClassHistograms, ImplantMaterial, PairOptions,
+  Phantom, PhantomCommonOptions, PhantomParams, RegistrationPair, ScanSettings, SectionPairs, SectionSample, ThresholdBaseline
 } from './phantom';
 
 // Registration: linear, convexAdam, 2D-to-3D sections, fields and their checks.
@@ -76,8 +74,8 @@ export {
   virtualSection, warpVolume, writeFieldNifti
 } from './register';
 export type {
-  ConvexAdamOptions, ConvexAdamResult, LinearRegistrationOptions, LinearRegistrationResult, MindOptions, RegisterSectionOptions,
-  RegisterSectionResult, SectionDeformableOptions, SectionPose, VirtualSectionOptions, WarpMethod, WarpOptions
+  ConvexAdamResult, LinearRegistrationResult,
+  RegisterSectionResult, SectionDeformableOptions, SectionPose, WarpMethod
 } from './register';
 
 // Slurm: the client, job templates, array segmentation.
@@ -85,7 +83,7 @@ export {
   appConnection, findTemplate, loadTemplates, mergeSegmentArray, readAppConnection, renderTemplate, resubmitSegmentTasks,
   segmentOnCluster, SlurmClient, submitSegmentArray
 } from './cluster';
-export type { AppConnectionOptions, JobTemplate, RenderedTemplate, SegmentArrayOptions, SegmentArrayRun, SegmentClusterResult } from './cluster';
+export type { JobTemplate, RenderedTemplate, SegmentArrayRun, SegmentClusterResult } from './cluster';
 export { TERMINAL_STATES } from './protocol';
 export type { AppConnection, JobState, JobSubmission, SlurmJob, SubmitOptions, SubmitResult } from './protocol';
 
@@ -100,7 +98,7 @@ export {
   degradationMetrics, degradationRows, dice, hd95, LABEL_NAMES, labelDice, metricsPlot, metricsTable, segmentationMetrics,
   surfaceDistances
 } from './metrics';
-export type { ClassMetrics, DegradationMetrics, DegradationOptions, MetricsOptions, SegmentationMetrics, ShellFraction, SurfaceDistances } from './metrics';
+export type { ClassMetrics, DegradationMetrics, SegmentationMetrics, ShellFraction, SurfaceDistances } from './metrics';
 
 // Active learning and annotation.
 export {
@@ -109,7 +107,7 @@ export {
   SegmentationHead, selectSlices
 } from './active';
 export type {
-  AcquireOptions, AcquisitionStrategy, Aggregation, AnnotationInput, AnnotationPanelOptions, AnnotationSession, ModelOutputs,
+  AcquisitionStrategy, Aggregation, AnnotationInput, AnnotationSession, ModelOutputs,
   RoundRecord, StrokeInput, UncertaintyKind
 } from './active';
 export { ORTHOGONAL_AXES, runsFromPixels, sliceShape, UNLABELLED, voxelOf } from './protocol';
@@ -121,4 +119,4 @@ export type {
   Attachment, CatalogQuery, DataFile, Dataset, DatasetCommon, DerivedDatasetInput, OrigDatablock, ScientificCondition
 } from './catalog';
 export { catalog, CatalogConnection, connectCatalog, readCatalogSettings, saveCatalogSettings, toLocalPath, toRemotePath } from './catalog/node';
-export type { CatalogFile, CatalogSettings, ConnectOptions, DerivedRegistration, PathMap } from './catalog/node';
+export type { CatalogFile, CatalogSettings, DerivedRegistration, PathMap } from './catalog/node';

@@ -53,32 +53,8 @@ export interface AcquisitionInput {
   featureCount?: number;
 }
 
-/** Options of `acquire`. */
-export interface AcquireOptions {
-  strategy: AcquisitionStrategy;
-  axis: OrthogonalAxis;
-  /** Slices to pick. */
-  k: number;
-  /** Slices already annotated along `axis`: never picked again, and the labelled set of coreset. */
-  annotated?: readonly number[];
-  /** Picks keep at least this many slices away from each other and from annotated slices (default 2: no neighbours). */
-  minDistance?: number;
-  /** Per-slice aggregation of voxel uncertainty (default 'mean'). */
-  aggregation?: Aggregation;
-  /** Percentage of a slice's most uncertain voxels averaged by 'top-k' (default 10). */
-  topPercent?: number;
-  /** Seed of 'random' (default 0). */
-  seed?: number;
-  /** Exponent of the class weights of voxel uncertainty (default 1: inverse predicted class volume; 0: none). */
-  classBalance?: number;
-  /** Uncertainty measure of 'hybrid' (default 'entropy'). */
-  hybridUncertainty?: UncertaintyKind;
-  /** The model, so that mc-dropout and bald can say where its card explains stochastic inference. */
-  model?: SegmentationModel;
-}
-
 /** Picks `options.k` slices along `options.axis` by `options.strategy`; see the module header. */
-export function acquire(input: AcquisitionInput, options: AcquireOptions): Suggestion[] {
+export function acquire(input: AcquisitionInput, options: acquire.IOptions): Suggestion[] {
   const axis = checkAxis(options.axis);
   const n = sliceCount(input.shape, axis);
   const { k } = options;
@@ -133,6 +109,33 @@ export function acquire(input: AcquisitionInput, options: AcquireOptions): Sugge
       throw Private.stochastic(strategy, options.model);
     default:
       throw new ActiveLearningError('strategy', `must be one of ${ACQUISITION_STRATEGIES.join(', ')}; got ${JSON.stringify(strategy)}`);
+  }
+}
+
+/** Types of `acquire`. */
+export namespace acquire {
+  /** Options of `acquire`. */
+  export interface IOptions {
+    strategy: AcquisitionStrategy;
+    axis: OrthogonalAxis;
+    /** Slices to pick. */
+    k: number;
+    /** Slices already annotated along `axis`: never picked again, and the labelled set of coreset. */
+    annotated?: readonly number[];
+    /** Picks keep at least this many slices away from each other and from annotated slices (default 2: no neighbours). */
+    minDistance?: number;
+    /** Per-slice aggregation of voxel uncertainty (default 'mean'). */
+    aggregation?: Aggregation;
+    /** Percentage of a slice's most uncertain voxels averaged by 'top-k' (default 10). */
+    topPercent?: number;
+    /** Seed of 'random' (default 0). */
+    seed?: number;
+    /** Exponent of the class weights of voxel uncertainty (default 1: inverse predicted class volume; 0: none). */
+    classBalance?: number;
+    /** Uncertainty measure of 'hybrid' (default 'entropy'). */
+    hybridUncertainty?: UncertaintyKind;
+    /** The model, so that mc-dropout and bald can say where its card explains stochastic inference. */
+    model?: SegmentationModel;
   }
 }
 

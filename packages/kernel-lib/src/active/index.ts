@@ -12,7 +12,7 @@
  * await al.update();                           // head trained, volume re-predicted: seconds
  */
 export { acquire, ACQUISITION_STRATEGIES, aggregateSlices, DETERMINISTIC_STRATEGIES, kCenterGreedy, selectSlices, sliceEmbeddings, sliceUncertainty, voxelUncertainty } from './acquisition';
-export type { AcquireOptions, AcquisitionInput, AcquisitionStrategy, Aggregation, UncertaintyKind } from './acquisition';
+export type { AcquisitionInput, AcquisitionStrategy, Aggregation, UncertaintyKind } from './acquisition';
 export { AnnotationStore } from './annotations';
 export type { StrokeInput } from './annotations';
 export { annotationSession, attachAnnotationComm, handleAnnotationMessage, registerAnnotationSession, registerAnnotationTarget } from './comm';
@@ -23,7 +23,6 @@ export type { HeadJSON, HeadTrainingStats, TrainingSamples } from './head';
 export { ActiveLearning, activeLearning } from './loop';
 export type { RoundRecord } from './loop';
 export { annotationPanelPayload, openAnnotationPanel } from './panel';
-export type { AnnotationPanelOptions } from './panel';
 export { predictOutputs } from './outputs';
 export type { ModelOutputs } from './outputs';
 export { sliceVoxels } from './planes';

@@ -35,7 +35,7 @@ import { defaultLabelsPath, exportAnnotationLabels } from './label-export';
 import { SegmentationHead, type HeadJSON, type HeadTrainingStats, type TrainingSamples } from './head';
 import { withImageFeatures } from './image-features';
 import { predictOutputs, type ModelOutputs } from './outputs';
-import { openAnnotationPanel, type AnnotationPanelOptions } from './panel';
+import { openAnnotationPanel } from './panel';
 import { checkAxis, checkSlice } from './planes';
 
 /** What one `update` did. */
@@ -177,11 +177,11 @@ export class ActiveLearning implements AnnotationSession {
   }
 
   /** With no arguments: opens the annotation panel beside the notebook on this session's suggestions. */
-  annotate(options?: AnnotationPanelOptions): void;
+  annotate(options?: openAnnotationPanel.IOptions): void;
   /** Labels a whole slice from a label image of the slice's [rows, cols] (255 = leave unlabelled); one undo step. */
   annotate(axis: OrthogonalAxis, index: number, labels2d: ArrayLike<number>, user?: string): AnnotationOp[];
   annotate(
-    axisOrOptions?: OrthogonalAxis | AnnotationPanelOptions,
+    axisOrOptions?: OrthogonalAxis | openAnnotationPanel.IOptions,
     index?: number,
     labels2d?: ArrayLike<number>,
     user = 'kernel'
@@ -362,6 +362,7 @@ export class ActiveLearning implements AnnotationSession {
   private readonly _updateListeners = new Set<(record: RoundRecord) => void>();
 }
 
+/** Types of `ActiveLearning`. */
 export namespace ActiveLearning {
   /** Options of `activeLearning`. */
   export interface IOptions {

@@ -20,19 +20,11 @@ import { ANNOTATION_PANEL_MIME, ANNOTATION_PROTOCOL, type AnnotationPanelPayload
 import { AnnotationStore } from './annotations';
 import { registerAnnotationSession, sessionClassNames, type AnnotationSession } from './comm';
 
-/** Options of `openAnnotationPanel`. */
-export interface AnnotationPanelOptions {
-  /** Persist to this file (default `<name>.annot.yjs` in the working folder; false: do not persist). */
-  file?: string | false;
-  /** Suggested slices in the queue (default 6). */
-  suggestions?: number;
-}
-
 /**
  * Registers `session`, persists its annotations, and displays the output that opens the panel. Returns nothing, so
  * that a cell ending with it shows only the panel's output; `annotationPanelPayload` gives what the output carries.
  */
-export function openAnnotationPanel(session: AnnotationSession, options: AnnotationPanelOptions = {}): void {
+export function openAnnotationPanel(session: AnnotationSession, options: openAnnotationPanel.IOptions = {}): void {
   const payload = annotationPanelPayload(session, options);
   registerAnnotationSession(session);
   if (payload.file !== undefined) Private.persist(session.store, resolve(payload.file));
@@ -44,8 +36,19 @@ export function openAnnotationPanel(session: AnnotationSession, options: Annotat
   });
 }
 
+/** Types of `openAnnotationPanel`. */
+export namespace openAnnotationPanel {
+  /** Options of `openAnnotationPanel`. */
+  export interface IOptions {
+    /** Persist to this file (default `<name>.annot.yjs` in the working folder; false: do not persist). */
+    file?: string | false;
+    /** Suggested slices in the queue (default 6). */
+    suggestions?: number;
+  }
+}
+
 /** What the output of `openAnnotationPanel` carries for `session` (checks the options). */
-export function annotationPanelPayload(session: AnnotationSession, options: AnnotationPanelOptions = {}): AnnotationPanelPayload {
+export function annotationPanelPayload(session: AnnotationSession, options: openAnnotationPanel.IOptions = {}): AnnotationPanelPayload {
   const k = options.suggestions ?? 6;
   if (!Number.isInteger(k) || k < 1) throw new ActiveLearningError('suggestions', `must be a positive whole number, got ${JSON.stringify(k)}`);
   const file = options.file === false ? undefined : options.file ?? `${session.name}.annot.yjs`;

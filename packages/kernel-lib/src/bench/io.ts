@@ -22,7 +22,7 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync, statSync } from 'fs'
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { createWriter, open, write, WriteOptions } from '../io';
+import { createWriter, open, write } from '../io';
 import { Volume } from '../volume';
 import { benchStamp, saveBenchResult, type BenchStamp } from './results';
 
@@ -136,7 +136,7 @@ namespace Private {
     return sum;
   }
 
-  const FORMATS: Array<{ name: string; file: string; options?: WriteOptions }> = [
+  const FORMATS: Array<{ name: string; file: string; options?: write.IOptions }> = [
     { name: 'raw + sidecar', file: 'v.raw' },
     { name: 'NIfTI .nii', file: 'v.nii' },
     { name: 'NIfTI .nii.gz (level 1)', file: 'v.nii.gz' },

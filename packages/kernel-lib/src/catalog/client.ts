@@ -14,7 +14,7 @@
  * const files = await scicat.origDatablocks(pid);   // PIDs contain '/': the client encodes them
  */
 import { CatalogAuthError, CatalogConfigError, CatalogRequestError } from '../errors';
-import { catalogRequest, type CatalogRequest, type TransportOptions } from './http';
+import { catalogRequest, type CatalogRequest } from './http';
 import {
   DERIVED_DATASET_FIELDS,
   DERIVED_DATASET_REQUIRED,
@@ -31,11 +31,6 @@ import {
 
 /** Reads a client's token: only for saving it to the private config file (a symbol keeps it out of completions). */
 export const TOKEN_ACCESS = Symbol.for('mdlma.catalog.token');
-
-/** Options of a call: an AbortSignal (in the kernel, Kernel > Interrupt). */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
 
 /** A client for one SciCat backend, with or without a token. */
 export class SciCatClient {
@@ -66,7 +61,7 @@ export class SciCatClient {
   }
 
   /** Logs in; the token replaces any earlier one. Returns the user's name and when the token expires. */
-  async login(username: string, password: string, options: CallOptions = {}): Promise<{ username: string; expiresAt: Date }> {
+  async login(username: string, password: string, options: SciCatClient.ICallOptions = {}): Promise<{ username: string; expiresAt: Date }> {
     const answer = await this._request<{ access_token: string; expires_in: number; created?: string; user?: { username?: string } }>({
       method: 'POST',
       path: '/api/v3/auth/login',
@@ -88,12 +83,12 @@ export class SciCatClient {
   }
 
   /** The logged-in user and their groups (`GET /api/v3/auth/whoami`); a cheap check that the token works. */
-  whoami(options: CallOptions = {}): Promise<{ username: string; email?: string; currentGroups?: string[] }> {
+  whoami(options: SciCatClient.ICallOptions = {}): Promise<{ username: string; email?: string; currentGroups?: string[] }> {
     return this._request({ path: '/api/v3/auth/whoami', what: 'the current user', signal: options.signal });
   }
 
   /** One page of datasets (`GET /api/v4/datasets?filter=`); the backend's default page is 10, newest first. */
-  find(filter: DatasetFilter = {}, options: CallOptions = {}): Promise<Dataset[]> {
+  find(filter: DatasetFilter = {}, options: SciCatClient.ICallOptions = {}): Promise<Dataset[]> {
     return this._request({ path: '/api/v4/datasets', query: { filter: JSON.stringify(filter) }, what: 'the dataset search', signal: options.signal });
   }
 
@@ -101,7 +96,7 @@ export class SciCatClient {
    * Every dataset that matches, fetched lazily a page at a time: stop iterating and no further page is asked for.
    * `limits.skip` and `limits.limit` of the filter bound the whole walk; `pageSize` is the size of one request.
    */
-  async *search(filter: DatasetFilter = {}, options: CallOptions & { pageSize?: number } = {}): AsyncGenerator<Dataset> {
+  async *search(filter: DatasetFilter = {}, options: SciCatClient.ICallOptions & { pageSize?: number } = {}): AsyncGenerator<Dataset> {
     const pageSize = options.pageSize ?? 50;
     const sort = filter.limits?.sort ?? { creationTime: 'desc' as const };
     let skip = filter.limits?.skip ?? 0;
@@ -117,7 +112,7 @@ export class SciCatClient {
   }
 
   /** How many datasets match a `where` (`GET /api/v4/datasets/count`). */
-  async count(where: Where = {}, options: CallOptions = {}): Promise<number> {
+  async count(where: Where = {}, options: SciCatClient.ICallOptions = {}): Promise<number> {
     const answer = await this._request<{ count: number }>({
       path: '/api/v4/datasets/count',
       query: { filter: JSON.stringify({ where }) },
@@ -128,7 +123,7 @@ export class SciCatClient {
   }
 
   /** One page of a v3 fullquery: free text and scientific-metadata conditions (v4 has no equivalent). */
-  fullquery(fields: FullQueryFields, limits: FullQueryLimits = {}, options: CallOptions = {}): Promise<DatasetV3[]> {
+  fullquery(fields: FullQueryFields, limits: FullQueryLimits = {}, options: SciCatClient.ICallOptions = {}): Promise<DatasetV3[]> {
     return this._request({
       path: '/api/v3/datasets/fullquery',
       query: { fields: JSON.stringify(fields), limits: JSON.stringify({ limit: 100, skip: 0, ...limits }) },
@@ -138,7 +133,7 @@ export class SciCatClient {
   }
 
   /** Every dataset of a fullquery, lazily, a page at a time. */
-  async *fullquerySearch(fields: FullQueryFields, options: CallOptions & { pageSize?: number; order?: string } = {}): AsyncGenerator<DatasetV3> {
+  async *fullquerySearch(fields: FullQueryFields, options: SciCatClient.ICallOptions & { pageSize?: number; order?: string } = {}): AsyncGenerator<DatasetV3> {
     const limit = options.pageSize ?? 50;
     for (let skip = 0; ; skip += limit) {
       const page = await this.fullquery(fields, { limit, skip, order: options.order ?? 'creationTime:desc' }, options);
@@ -148,23 +143,23 @@ export class SciCatClient {
   }
 
   /** One dataset by PID (v4), optionally with relations embedded. */
-  dataset(pid: string, options: CallOptions & { include?: DatasetFilter['include'] } = {}): Promise<Dataset> {
+  dataset(pid: string, options: SciCatClient.ICallOptions & { include?: DatasetFilter['include'] } = {}): Promise<Dataset> {
     const include = options.include?.length ? JSON.stringify(options.include) : undefined;
     return this._request({ path: `/api/v4/datasets/${Private.pidSegment(pid)}`, query: { include }, what: `dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's file lists (paths relative to its sourceFolder, sizes in bytes). */
-  origDatablocks(pid: string, options: CallOptions = {}): Promise<OrigDatablock[]> {
+  origDatablocks(pid: string, options: SciCatClient.ICallOptions = {}): Promise<OrigDatablock[]> {
     return this._request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/origdatablocks`, what: `the files of dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's attachments; thumbnails are data URIs. */
-  attachments(pid: string, options: CallOptions = {}): Promise<Attachment[]> {
+  attachments(pid: string, options: SciCatClient.ICallOptions = {}): Promise<Attachment[]> {
     return this._request({ path: `/api/v3/datasets/${Private.pidSegment(pid)}/attachments`, what: `the attachments of dataset "${pid}"`, signal: options.signal });
   }
 
   /** The dataset's first thumbnail as a data URI, or undefined. */
-  async thumbnail(pid: string, options: CallOptions = {}): Promise<string | undefined> {
+  async thumbnail(pid: string, options: SciCatClient.ICallOptions = {}): Promise<string | undefined> {
     const answer = await this._request<{ thumbnail?: string } | null>({
       path: `/api/v3/datasets/${Private.pidSegment(pid)}/thumbnail`,
       what: `the thumbnail of dataset "${pid}"`,
@@ -177,7 +172,7 @@ export class SciCatClient {
    * Registers a derived dataset (`POST /api/v3/datasets`, type "derived"). Fields the backend does not know are
    * refused here, before anything is sent, since the backend would answer 400 for them.
    */
-  async createDerived(input: DerivedDatasetInput, options: CallOptions = {}): Promise<DatasetV3> {
+  async createDerived(input: DerivedDatasetInput, options: SciCatClient.ICallOptions = {}): Promise<DatasetV3> {
     const unknown = Object.keys(input).filter(k => !DERIVED_DATASET_FIELDS.includes(k) || k === 'type');
     if (unknown.length) {
       throw new CatalogRequestError(this.url, 'the derived dataset', `unknown field(s) ${unknown.join(', ')}; SciCat accepts ${DERIVED_DATASET_FIELDS.filter(k => k !== 'type').join(', ')}`);
@@ -188,7 +183,7 @@ export class SciCatClient {
   }
 
   /** Attaches a thumbnail (a data URI, e.g. "data:image/png;base64,...") to a dataset. */
-  async attachThumbnail(pid: string, thumbnail: string, options: CallOptions & { caption?: string; ownerGroup?: string } = {}): Promise<Attachment> {
+  async attachThumbnail(pid: string, thumbnail: string, options: SciCatClient.ICallOptions & { caption?: string; ownerGroup?: string } = {}): Promise<Attachment> {
     if (!/^data:image\/[a-z+.-]+;base64,/.test(thumbnail)) {
       throw new CatalogRequestError(this.url, 'the thumbnail', 'it must be a data URI such as "data:image/png;base64,..."');
     }
@@ -223,19 +218,24 @@ export class SciCatClient {
 
   #token: string | undefined;
   #expiresAt: Date | undefined;
-  #transport: TransportOptions;
+  #transport: catalogRequest.IOptions;
 }
 
 /** The options of SciCatClient. */
 export namespace SciCatClient {
-  export interface IOptions extends TransportOptions {
+  /** Options of a call: an AbortSignal (in the kernel, Kernel > Interrupt). */
+  export interface ICallOptions {
+    signal?: AbortSignal;
+  }
+
+  export interface IOptions extends catalogRequest.IOptions {
     /** The backend, e.g. "https://scicat.example.org" (a trailing "/api" or "/" is ignored). */
     url: string;
     /** A token from an earlier login (the SciCat UI shows one under the user settings). */
     token?: string;
   }
 
-  export interface ILoginOptions extends IOptions, CallOptions {
+  export interface ILoginOptions extends IOptions, ICallOptions {
     username: string;
     password: string;
   }

@@ -16,18 +16,6 @@ import {
   InterruptedError
 } from '../errors';
 
-/** Retry and timeout settings of a client. */
-export interface TransportOptions {
-  /** Milliseconds one attempt may take (default 30000). */
-  timeoutMs?: number;
-  /** Extra attempts after a 5xx or a lost connection (default 3). */
-  retries?: number;
-  /** First backoff in ms, doubled each retry, with ±25 % jitter (default 300). */
-  backoffMs?: number;
-  /** The fetch to use (default: the global one). */
-  fetch?: typeof fetch;
-}
-
 /** One request: base URL, path (already URL-encoded), query, method, JSON body, what it is about (for messages). */
 export interface CatalogRequest {
   base: string;
@@ -41,7 +29,7 @@ export interface CatalogRequest {
 }
 
 /** Sends a request and returns its parsed JSON body, or throws a CatalogError. */
-export async function catalogRequest<T>(request: CatalogRequest, options: TransportOptions = {}): Promise<T> {
+export async function catalogRequest<T>(request: CatalogRequest, options: catalogRequest.IOptions = {}): Promise<T> {
   const { timeoutMs = 30000, retries = 3, backoffMs = 300 } = options;
   const doFetch = options.fetch ?? globalThis.fetch;
   const method = request.method ?? 'GET';
@@ -91,6 +79,21 @@ export async function catalogRequest<T>(request: CatalogRequest, options: Transp
     }
     const wait = retryAfter > 0 ? retryAfter * 1000 : backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
     await Private.sleep(wait, request.signal);
+  }
+}
+
+/** Types of `catalogRequest`. */
+export namespace catalogRequest {
+  /** Retry and timeout settings of a client. */
+  export interface IOptions {
+    /** Milliseconds one attempt may take (default 30000). */
+    timeoutMs?: number;
+    /** Extra attempts after a 5xx or a lost connection (default 3). */
+    retries?: number;
+    /** First backoff in ms, doubled each retry, with ±25 % jitter (default 300). */
+    backoffMs?: number;
+    /** The fetch to use (default: the global one). */
+    fetch?: typeof fetch;
   }
 }
 

@@ -9,9 +9,8 @@
  * for await (const ds of searchDatasets(scicat, { beamline: 'P05', healingWeeks: 8 })) console.log(ds.pid);
  */
 export { SciCatClient, TOKEN_ACCESS } from './client';
-export type { CallOptions } from './client';
 export { catalogRequest } from './http';
-export type { CatalogRequest, TransportOptions } from './http';
+export type { CatalogRequest } from './http';
 export { checkFullqueryWhere, datasetWhere, fullqueryFields, matchesFullqueryExtras, needsFullquery, searchDatasets } from './query';
 export type { CatalogQuery } from './query';
 export { DERIVED_DATASET_FIELDS, DERIVED_DATASET_REQUIRED } from './types';

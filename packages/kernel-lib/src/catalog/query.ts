@@ -7,7 +7,7 @@
  * for await (const d of searchDatasets(client, { beamline: 'P05', material: 'Mg-10Gd', healingWeeks: 8 })) ...
  */
 import { CatalogRequestError } from '../errors';
-import type { CallOptions, SciCatClient } from './client';
+import type { SciCatClient } from './client';
 import type { DatasetCommon, DatasetV3, FullQueryFields, ScientificCondition, Where } from './types';
 
 /** A search: free text and scientific conditions go to v3 fullquery, everything else to v4 with a filter. */
@@ -42,7 +42,7 @@ export function needsFullquery(query: CatalogQuery): boolean {
 }
 
 /** The matching datasets, newest first, at most `query.limit` (default 25), fetched a page at a time. */
-export async function* searchDatasets(client: SciCatClient, query: CatalogQuery, options: CallOptions = {}): AsyncGenerator<DatasetCommon> {
+export async function* searchDatasets(client: SciCatClient, query: CatalogQuery, options: SciCatClient.ICallOptions = {}): AsyncGenerator<DatasetCommon> {
   const limit = query.limit ?? 25;
   const sort = query.sort ?? { creationTime: 'desc' };
   const pageSize = Math.min(limit, 50);

@@ -15,15 +15,6 @@ import { resolveSignal } from '../runtime/interrupt';
 import type { SlurmClient } from './client';
 import { tailFile } from './logs';
 
-/** Options of `appConnection`. */
-export interface AppConnectionOptions {
-  /** Folder of the connection file, relative to the job's folder (the template's connection_dir; default .mdlma/slurm). */
-  dir?: string;
-  /** Seconds to wait for the app to start (default 120; a job still queued keeps waiting within it). */
-  timeout?: number;
-  signal?: AbortSignal;
-}
-
 /** The app's connection if its job has written it (null if not yet), and the job. */
 export async function readAppConnection(
   client: SlurmClient,
@@ -43,7 +34,7 @@ export async function readAppConnection(
  * Waits until the app job `id` has written its connection file and returns it. Throws
  * `SlurmJobError` if the job ends first, `SlurmCommandError` after `timeout`.
  */
-export async function appConnection(client: SlurmClient, id: string, options: AppConnectionOptions = {}): Promise<AppConnection> {
+export async function appConnection(client: SlurmClient, id: string, options: appConnection.IOptions = {}): Promise<AppConnection> {
   const signal = resolveSignal(options.signal);
   const deadline = Date.now() + (options.timeout ?? 120) * 1000;
   for (;;) {
@@ -61,6 +52,18 @@ export async function appConnection(client: SlurmClient, id: string, options: Ap
       throw new SlurmCommandError(`app ${id}`, `the app did not report its address within ${options.timeout ?? 120} s (job ${job.state})`);
     }
     await new Promise(done => setTimeout(done, Math.min(client.pollInterval, 500)));
+  }
+}
+
+/** Types of `appConnection`. */
+export namespace appConnection {
+  /** Options of `appConnection`. */
+  export interface IOptions {
+    /** Folder of the connection file, relative to the job's folder (the template's connection_dir; default .mdlma/slurm). */
+    dir?: string;
+    /** Seconds to wait for the app to start (default 120; a job still queued keeps waiting within it). */
+    timeout?: number;
+    signal?: AbortSignal;
   }
 }
 

@@ -61,14 +61,8 @@ export function checkJobEnv(env: Record<string, unknown>): Record<string, string
   return env as Record<string, string>;
 }
 
-/** Where the job environment's Slurm configuration comes from. */
-export interface JobEnvironmentOptions {
-  /** SLURM_CONF of the commands (default: the caller's SLURM_CONF). */
-  slurmConf?: string;
-}
-
 /** A job's variables: the inherited ones that are set and not denied, SLURM_CONF, then the request's (checked). */
-export function jobEnvironment(requested: Record<string, unknown> = {}, options: JobEnvironmentOptions = {}): Record<string, string> {
+export function jobEnvironment(requested: Record<string, unknown> = {}, options: jobEnvironment.IOptions = {}): Record<string, string> {
   const checked = checkJobEnv(requested);
   const env: Record<string, string> = {};
   for (const name of [...INHERITED_JOB_ENV, ...Private.list(process.env.MDLMA_SLURM_JOB_ENV)]) {
@@ -83,6 +77,15 @@ export function jobEnvironment(requested: Record<string, unknown> = {}, options:
     env.SLURM_CONF = slurmConf;
   }
   return { ...env, ...checked };
+}
+
+/** Types of `jobEnvironment`. */
+export namespace jobEnvironment {
+  /** Where the job environment's Slurm configuration comes from. */
+  export interface IOptions {
+    /** SLURM_CONF of the commands (default: the caller's SLURM_CONF). */
+    slurmConf?: string;
+  }
 }
 
 /**

@@ -30,17 +30,6 @@ export interface SlurmCommands {
   timeout?: number;
 }
 
-/** Options of one run. */
-export interface RunOptions {
-  cwd?: string;
-  signal?: AbortSignal;
-  /**
-   * Text the program reads from file descriptor 3 (sbatch reads the job's variables there: `--export-file=3`).
-   * A descriptor, not a file: the values (possibly secrets) never touch the disk.
-   */
-  fd3?: string;
-}
-
 /**
  * Resolves the path of `program` under `commands`: its configured path, else `<bin>/<program>`, else the
  * first one on the caller's PATH (an absolute path, since the program itself runs with a fixed PATH).
@@ -58,7 +47,7 @@ export function runSlurm(
   commands: SlurmCommands,
   program: SlurmProgram,
   args: string[],
-  options: RunOptions = {}
+  options: runSlurm.IOptions = {}
 ): Promise<string> {
   const file = slurmProgramPath(commands, program);
   const env = slurmProgramEnv(isAbsolute(file) ? dirname(file) : undefined, commands.slurmConf ?? process.env.SLURM_CONF);
@@ -111,6 +100,20 @@ export function runSlurm(
       settle(Private.toError(command, program, failure, out.overflow ? 'more than 64 MiB of output' : out.stderr || out.stdout));
     });
   });
+}
+
+/** Types of `runSlurm`. */
+export namespace runSlurm {
+  /** Options of one run. */
+  export interface IOptions {
+    cwd?: string;
+    signal?: AbortSignal;
+    /**
+     * Text the program reads from file descriptor 3 (sbatch reads the job's variables there: `--export-file=3`).
+     * A descriptor, not a file: the values (possibly secrets) never touch the disk.
+     */
+    fd3?: string;
+  }
 }
 
 /** True when Slurm's message means the controller cannot be reached or is not configured. */

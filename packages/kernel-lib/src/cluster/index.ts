@@ -13,13 +13,11 @@
  * await slurm.wait(jobId);
  */
 export { appConnection, readAppConnection } from './apps';
-export type { AppConnectionOptions } from './apps';
 export { SlurmClient } from './client';
 export { DENIED_JOB_ENV, INHERITED_JOB_ENV, jobEnvironment, jobEnvNameProblem } from './environment';
 export { runSlurm, slurmProgramPath, isUnavailableMessage } from './exec';
-export type { RunOptions, SlurmCommands, SlurmProgram } from './exec';
+export type { SlurmCommands, SlurmProgram } from './exec';
 export { followFile, tailFile } from './logs';
-export type { FollowOptions } from './logs';
 export { expandOutputPattern, jobIdOf, parseJobcompLog, parseSacctJson, parseSqueueJson } from './parse';
 export { shellQuote } from './safety';
 export { MAX_SCRIPT_BYTES, sbatchArguments } from './sbatch-args';
@@ -27,4 +25,4 @@ export { validateParameters } from './schema';
 export { SHIPPED_TEMPLATES, findTemplate, loadTemplates, renderTemplate, templateBuiltins, userTemplateFolder } from './templates';
 export type { JobTemplate, RenderedTemplate, TemplateFolders, TemplateJobKey, TemplateJobValue } from './templates';
 export { mergeSegmentArray, resubmitSegmentTasks, runSegmentTask, segmentOnCluster, submitSegmentArray } from './segment-array';
-export type { SegmentArrayOptions, SegmentArrayRun, SegmentClusterResult, SegmentTaskSettings } from './segment-array';
+export type { SegmentArrayRun, SegmentClusterResult, SegmentTaskSettings } from './segment-array';

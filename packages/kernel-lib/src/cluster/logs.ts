@@ -28,18 +28,8 @@ export async function tailFile(path: string, lines: number): Promise<string> {
   }
 }
 
-/** Options of `followFile`. */
-export interface FollowOptions {
-  /** Stops following (the iterator ends quietly). */
-  signal: AbortSignal;
-  /** Milliseconds between looks at the file. */
-  interval: number;
-  /** True once nothing more will be written (the job has ended). */
-  finished: () => Promise<boolean>;
-}
-
 /** Yields the file's content, then what is appended, until `finished()` and all is read, or `signal` aborts. */
-export async function* followFile(path: string, options: FollowOptions): AsyncGenerator<string> {
+export async function* followFile(path: string, options: followFile.IOptions): AsyncGenerator<string> {
   let offset = 0;
   const decoder = new TextDecoder(); // keeps a UTF-8 character split across two reads whole
   while (!options.signal.aborted) {
@@ -55,6 +45,19 @@ export async function* followFile(path: string, options: FollowOptions): AsyncGe
       return;
     }
     await Private.pause(options.interval, options.signal);
+  }
+}
+
+/** Types of `followFile`. */
+export namespace followFile {
+  /** Options of `followFile`. */
+  export interface IOptions {
+    /** Stops following (the iterator ends quietly). */
+    signal: AbortSignal;
+    /** Milliseconds between looks at the file. */
+    interval: number;
+    /** True once nothing more will be written (the job has ended). */
+    finished: () => Promise<boolean>;
   }
 }
 

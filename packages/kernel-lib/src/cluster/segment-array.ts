@@ -39,21 +39,6 @@ export interface SegmentTaskSettings {
   halo?: number;
 }
 
-/** Options of `submitSegmentArray`. */
-export interface SegmentArrayOptions extends SegmentTaskSettings {
-  /** The volume (any io/ format the compute nodes can read). */
-  input: string;
-  /** The Zarr store the tasks write into (must not exist). */
-  out: string;
-  /** Number of tasks when `slabDepth` is not given (default 4). */
-  tasks?: number;
-  /** Also write the merged labels here (.nii.gz, .tif, ...) in the merge job. */
-  merge?: string;
-  /** Slurm options of the tasks (cpus, mem, time, partition); name defaults to "segment". */
-  job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
-  client?: SlurmClient;
-}
-
 /** A submitted array segmentation. */
 export interface SegmentArrayRun {
   arrayJobId: string;
@@ -71,7 +56,7 @@ export interface SegmentArrayRun {
 }
 
 /** Creates the Zarr store, submits the array job and the dependent merge job. */
-export async function submitSegmentArray(options: SegmentArrayOptions): Promise<SegmentArrayRun> {
+export async function submitSegmentArray(options: submitSegmentArray.IOptions): Promise<SegmentArrayRun> {
   const client = options.client ?? new SlurmClient();
   const { createZarr, guardOutputs, open } = Private.io();
   const workdir = resolve(options.job?.workdir ?? process.cwd());
@@ -118,6 +103,24 @@ export async function submitSegmentArray(options: SegmentArrayOptions): Promise<
     job: { ...job, ...taskLogs },
     mergeJob: { ...job, ...mergeLogs, name: `${job.name}-merge` }
   };
+}
+
+/** Types of `submitSegmentArray`. */
+export namespace submitSegmentArray {
+  /** Options of `submitSegmentArray`. */
+  export interface IOptions extends SegmentTaskSettings {
+    /** The volume (any io/ format the compute nodes can read). */
+    input: string;
+    /** The Zarr store the tasks write into (must not exist). */
+    out: string;
+    /** Number of tasks when `slabDepth` is not given (default 4). */
+    tasks?: number;
+    /** Also write the merged labels here (.nii.gz, .tif, ...) in the merge job. */
+    merge?: string;
+    /** Slurm options of the tasks (cpus, mem, time, partition); name defaults to "segment". */
+    job?: Omit<SubmitOptions, 'script' | 'array' | 'dependency'>;
+    client?: SlurmClient;
+  }
 }
 
 /** What `segmentOnCluster` returns. */
@@ -190,6 +193,7 @@ export async function segmentOnCluster(input: Volume | VolumeSource, options: se
   return { files: { labels }, run, seconds: (Date.now() - started) / 1000 };
 }
 
+/** Types of `segmentOnCluster`. */
 export namespace segmentOnCluster {
   /** The options of `segment` (with `out`), and how the array job runs. */
   export interface IOptions extends SegmentOptions {

@@ -26,18 +26,8 @@ export interface ImagePanel {
   title?: string;
 }
 
-/** Options of `imagesPng` / `showImages`. */
-export interface ImagesOptions {
-  /** Longest side of a panel in pixels (default 240). */
-  maxPanel?: number;
-  /** Opacity of the label overlays (default 0.4). */
-  labelOpacity?: number;
-  /** Text shown with the picture. */
-  title?: string;
-}
-
 /** The panels' slices side by side (physical proportions, 4 px gaps) as PNG bytes. */
-export function imagesPng(panels: readonly ImagePanel[], options: ImagesOptions = {}): Uint8Array {
+export function imagesPng(panels: readonly ImagePanel[], options: showImages.IOptions = {}): Uint8Array {
   if (!panels.length) throw new VolumeShapeError('imagesPng needs at least one image');
   const maxPanel = options.maxPanel ?? 240;
   const opacity = options.labelOpacity ?? 0.4;
@@ -74,12 +64,25 @@ export function imagesPng(panels: readonly ImagePanel[], options: ImagesOptions 
 }
 
 /** Show 2D images side by side in the calling cell (image/png with a text description). */
-export function showImages(panels: readonly ImagePanel[], options: ImagesOptions = {}): void {
+export function showImages(panels: readonly ImagePanel[], options: showImages.IOptions = {}): void {
   const png = Buffer.from(imagesPng(panels, options)).toString('base64');
   const text =
     `${options.title ? `${options.title}: ` : ''}` +
     panels.map((p, i) => `${p.title ?? `image ${i + 1}`} (${p.image.shape.slice(1).join(' x ')}${p.labels ? ', with labels' : ''})`).join(' | ');
   publishDisplay({ 'image/png': png, 'text/plain': text }, { metadata: { 'image/png': { alt: text } } });
+}
+
+/** Types of `showImages`. */
+export namespace showImages {
+  /** Options of `imagesPng` / `showImages`. */
+  export interface IOptions {
+    /** Longest side of a panel in pixels (default 240). */
+    maxPanel?: number;
+    /** Opacity of the label overlays (default 0.4). */
+    labelOpacity?: number;
+    /** Text shown with the picture. */
+    title?: string;
+  }
 }
 
 namespace Private {

@@ -12,18 +12,8 @@ import { kernelRuntime } from '../runtime';
 /** A Jupyter MIME bundle: MIME type to data (string or JSON). */
 export type MimeBundle = Record<string, unknown>;
 
-/** Options of `publishDisplay`. */
-export interface DisplayOptions {
-  /** Display id; outputs with the same id can be updated in place. */
-  displayId?: string;
-  /** Replace the output of `displayId` instead of adding a new one. */
-  update?: boolean;
-  /** Per-MIME metadata (e.g. image sizes). */
-  metadata?: Record<string, unknown>;
-}
-
 /** Where output goes when no kernel runs: by default, text/plain to stdout. */
-export type DisplaySink = (bundle: MimeBundle, options: DisplayOptions) => void;
+export type DisplaySink = (bundle: MimeBundle, options: publishDisplay.IOptions) => void;
 
 let sink: DisplaySink = (bundle, options) => {
   if (!options.update && typeof bundle['text/plain'] === 'string') {
@@ -44,7 +34,7 @@ export function newDisplayId(): string {
 }
 
 /** Show a MIME bundle in the calling cell's output (or the sink). */
-export function publishDisplay(bundle: MimeBundle, options: DisplayOptions = {}): void {
+export function publishDisplay(bundle: MimeBundle, options: publishDisplay.IOptions = {}): void {
   const runtime = kernelRuntime();
   if (!runtime) {
     sink(bundle, options);
@@ -55,6 +45,19 @@ export function publishDisplay(bundle: MimeBundle, options: DisplayOptions = {})
     metadata: options.metadata ?? {},
     transient: options.displayId ? { display_id: options.displayId } : {}
   });
+}
+
+/** Types of `publishDisplay`. */
+export namespace publishDisplay {
+  /** Options of `publishDisplay`. */
+  export interface IOptions {
+    /** Display id; outputs with the same id can be updated in place. */
+    displayId?: string;
+    /** Replace the output of `displayId` instead of adding a new one. */
+    update?: boolean;
+    /** Per-MIME metadata (e.g. image sizes). */
+    metadata?: Record<string, unknown>;
+  }
 }
 
 /** Escape text for HTML output. */

@@ -9,19 +9,9 @@
  */
 import { escapeHtml, newDisplayId, publishDisplay } from './output';
 
-/** Options of `progressBar`. */
-export interface ProgressOptions {
-  /** Number of steps; 0 or undefined shows a count without a bar. */
-  total?: number;
-  /** What is being done. */
-  label?: string;
-  /** Minimum time between two updates sent to the frontend (ms). */
-  minIntervalMs?: number;
-}
-
 /** A progress bar in a notebook output. */
 export class ProgressBar {
-  constructor(options: ProgressOptions = {}) {
+  constructor(options: progressBar.IOptions = {}) {
     this.total = options.total ?? 0;
     this.label = options.label ?? '';
     this._minIntervalMs = options.minIntervalMs ?? 100;
@@ -118,6 +108,19 @@ export class ProgressBar {
 }
 
 /** Show a new progress bar in the calling cell. */
-export function progressBar(options: ProgressOptions = {}): ProgressBar {
+export function progressBar(options: progressBar.IOptions = {}): ProgressBar {
   return new ProgressBar(options);
+}
+
+/** Types of `progressBar`. */
+export namespace progressBar {
+  /** Options of `progressBar`. */
+  export interface IOptions {
+    /** Number of steps; 0 or undefined shows a count without a bar. */
+    total?: number;
+    /** What is being done. */
+    label?: string;
+    /** Minimum time between two updates sent to the frontend (ms). */
+    minIntervalMs?: number;
+  }
 }

@@ -21,26 +21,8 @@ export const LABEL_COLORS: Record<number, readonly [number, number, number]> = {
   3: [91, 139, 217]
 };
 
-/** Options of `orthoSlicesPng` and `showSlices`. */
-export interface SliceViewOptions {
-  /** Voxel [z, y, x] the three planes go through (default: the centre). */
-  index?: readonly [number, number, number];
-  /** Labels drawn over the image (same shape). */
-  labels?: Volume;
-  /** Opacity of the label overlay (default 0.45). */
-  labelOpacity?: number;
-  /** A confidence map in [0, 1] (same shape), drawn as a second row: dark = sure, bright = unsure. */
-  confidence?: Volume;
-  /** Intensity window [low, high] (default: 1st and 99th percentile of the shown pixels). */
-  window?: readonly [number, number];
-  /** Longest side of a panel in pixels (default 320). */
-  maxPanel?: number;
-  /** Text shown with the picture (text/plain and the image's alt text). */
-  title?: string;
-}
-
 /** Three orthogonal planes (and a confidence row) as PNG bytes. */
-export function orthoSlicesPng(volume: Volume, options: SliceViewOptions = {}): Uint8Array {
+export function orthoSlicesPng(volume: Volume, options: showSlices.IOptions = {}): Uint8Array {
   for (const other of [options.labels, options.confidence]) {
     if (other && other.shape.some((n, a) => n !== volume.shape[a])) {
       throw new VolumeShapeError(`Overlay shape [${other.shape.join(', ')}] differs from the image [${volume.shape.join(', ')}]`);
@@ -66,12 +48,33 @@ export function orthoSlicesPng(volume: Volume, options: SliceViewOptions = {}): 
 }
 
 /** Show the three planes in the calling cell (image/png with a text description). */
-export function showSlices(volume: Volume, options: SliceViewOptions = {}): void {
+export function showSlices(volume: Volume, options: showSlices.IOptions = {}): void {
   const index = options.index ?? (volume.shape.map(n => n >> 1) as [number, number, number]);
   const png = Buffer.from(orthoSlicesPng(volume, { ...options, index })).toString('base64');
   const text = `${options.title ? `${options.title}: ` : ''}slices z=${index[0]}, y=${index[1]}, x=${index[2]} of ` +
     `${volume.shape.join(' x ')} ${volume.dtype}${options.labels ? ' with labels' : ''}${options.confidence ? ' and confidence' : ''}`;
   publishDisplay({ 'image/png': png, 'text/plain': text }, { metadata: { 'image/png': { alt: text } } });
+}
+
+/** Types of `showSlices`. */
+export namespace showSlices {
+  /** Options of `orthoSlicesPng` and `showSlices`. */
+  export interface IOptions {
+    /** Voxel [z, y, x] the three planes go through (default: the centre). */
+    index?: readonly [number, number, number];
+    /** Labels drawn over the image (same shape). */
+    labels?: Volume;
+    /** Opacity of the label overlay (default 0.45). */
+    labelOpacity?: number;
+    /** A confidence map in [0, 1] (same shape), drawn as a second row: dark = sure, bright = unsure. */
+    confidence?: Volume;
+    /** Intensity window [low, high] (default: 1st and 99th percentile of the shown pixels). */
+    window?: readonly [number, number];
+    /** Longest side of a panel in pixels (default 320). */
+    maxPanel?: number;
+    /** Text shown with the picture (text/plain and the image's alt text). */
+    title?: string;
+  }
 }
 
 namespace Private {

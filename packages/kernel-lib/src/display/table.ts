@@ -10,18 +10,8 @@ import { escapeHtml, MimeBundle, publishDisplay } from './output';
 /** A table row: column name to value. */
 export type Row = Record<string, unknown>;
 
-/** Options of `table`. */
-export interface TableOptions {
-  /** Columns in order (default: keys of the rows, in first-seen order). */
-  columns?: string[];
-  /** A caption above the table. */
-  caption?: string;
-  /** Significant digits for numbers (default 4). */
-  digits?: number;
-}
-
 /** The MIME bundle of a table (also used by the CLI's text output). */
-export function tableBundle(rows: Row[], options: TableOptions = {}): MimeBundle {
+export function tableBundle(rows: Row[], options: table.IOptions = {}): MimeBundle {
   const columns = options.columns ?? Private.columnsOf(rows);
   const cells = rows.map(row => columns.map(c => Private.formatValue(row[c], options.digits ?? 4)));
   const head = columns.map(c => `<th>${escapeHtml(c)}</th>`).join('');
@@ -42,8 +32,21 @@ export function tableBundle(rows: Row[], options: TableOptions = {}): MimeBundle
 }
 
 /** Show a table in the calling cell. */
-export function table(rows: Row[], options: TableOptions = {}): void {
+export function table(rows: Row[], options: table.IOptions = {}): void {
   publishDisplay(tableBundle(rows, options));
+}
+
+/** Types of `table`. */
+export namespace table {
+  /** Options of `table`. */
+  export interface IOptions {
+    /** Columns in order (default: keys of the rows, in first-seen order). */
+    columns?: string[];
+    /** A caption above the table. */
+    caption?: string;
+    /** Significant digits for numbers (default 4). */
+    digits?: number;
+  }
 }
 
 namespace Private {

@@ -11,9 +11,9 @@
 import { resolveSignal } from '../runtime/interrupt';
 import { VolumeShapeError } from '../errors';
 import type { Volume, VoxelArray } from '../volume';
-import { gaussianSteps, type IGaussianOptions } from './gaussian';
-import { medianSteps, type IMedianOptions } from './median';
-import { nonLocalMeansSteps, type INonLocalMeansOptions } from './nlm';
+import { gaussianSteps, type gaussian } from './gaussian';
+import { medianSteps, type median } from './median';
+import { nonLocalMeansSteps, type nonLocalMeans } from './nlm';
 import { runStepsAsync, type IFilterRunOptions } from './steps';
 
 /** The denoisers `denoise` knows: non-local means (edge-preserving), Gaussian, median. */
@@ -21,9 +21,9 @@ export type DenoiseMethod = 'nlm' | 'gaussian' | 'median';
 
 /** Options of `denoise`: the method and that method's own options. */
 export type DenoiseOptions =
-  | ({ method: 'nlm' } & INonLocalMeansOptions & IFilterRunOptions)
-  | ({ method: 'gaussian' } & IGaussianOptions & IFilterRunOptions)
-  | ({ method: 'median' } & IMedianOptions & IFilterRunOptions);
+  | ({ method: 'nlm' } & nonLocalMeans.IOptions & IFilterRunOptions)
+  | ({ method: 'gaussian' } & gaussian.IOptions & IFilterRunOptions)
+  | ({ method: 'median' } & median.IOptions & IFilterRunOptions);
 
 /** Median filtering keeps the volume's dtype. */
 export function denoise<A extends VoxelArray>(volume: Volume<A>, options: Extract<DenoiseOptions, { method: 'median' }>): Promise<Volume<A>>;

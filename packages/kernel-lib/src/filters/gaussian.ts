@@ -15,21 +15,24 @@ import { VolumeShapeError } from '../errors';
 import { Volume } from '../volume';
 import { runSteps, type FilterSteps, type IFilterRunOptions } from './steps';
 
-/** Options of the Gaussian filter. */
-export interface IGaussianOptions {
-  /** Standard deviation in µm: one for all axes or [z, y, x]. */
-  sigma: number | readonly [number, number, number];
-  /** Kernel half-width in sigmas (default 4, SciPy's `truncate`). */
-  truncate?: number;
-}
-
 /** The volume blurred by a Gaussian of `sigma` µm, as float32. */
-export function gaussian(volume: Volume, options: IGaussianOptions & IFilterRunOptions): Volume<Float32Array> {
+export function gaussian(volume: Volume, options: gaussian.IOptions & IFilterRunOptions): Volume<Float32Array> {
   return runSteps(gaussianSteps(volume, options), options);
 }
 
+/** Types of `gaussian`. */
+export namespace gaussian {
+  /** Options of the Gaussian filter. */
+  export interface IOptions {
+    /** Standard deviation in µm: one for all axes or [z, y, x]. */
+    sigma: number | readonly [number, number, number];
+    /** Kernel half-width in sigmas (default 4, SciPy's `truncate`). */
+    truncate?: number;
+  }
+}
+
 /** `gaussian` as steps (one per z-plane, then one per y-row of the z pass), for `denoise`. */
-export function* gaussianSteps(volume: Volume, options: IGaussianOptions): FilterSteps<Volume<Float32Array>> {
+export function* gaussianSteps(volume: Volume, options: gaussian.IOptions): FilterSteps<Volume<Float32Array>> {
   const sigma = typeof options.sigma === 'number' ? [options.sigma, options.sigma, options.sigma] : [...options.sigma];
   if (sigma.length !== 3 || sigma.some(s => !(s >= 0) || !Number.isFinite(s))) {
     throw new VolumeShapeError(`Gaussian sigma must be non-negative µm, one number or [z, y, x]; got ${String(options.sigma)}`);

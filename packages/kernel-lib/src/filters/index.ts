@@ -11,11 +11,8 @@
 export { denoise } from './denoise';
 export type { DenoiseMethod, DenoiseOptions } from './denoise';
 export { convolveAxis, gaussian, gaussianKernel } from './gaussian';
-export type { IGaussianOptions } from './gaussian';
 export { median } from './median';
-export type { IMedianOptions } from './median';
 export { nonLocalMeans } from './nlm';
-export type { INonLocalMeansOptions } from './nlm';
 export { estimateNoiseSigma } from './noise';
 export { normalisePercentile } from './normalise';
 export type { IFilterRunOptions } from './steps';

@@ -12,19 +12,22 @@ import { selectKth } from '../numeric';
 import { Volume, type VoxelArray } from '../volume';
 import { runSteps, type FilterSteps, type IFilterRunOptions } from './steps';
 
-/** Options of the median filter. */
-export interface IMedianOptions {
-  /** Half-width of the window in voxels: one for all axes or [z, y, x] (default 1). */
-  radius?: number | readonly [number, number, number];
-}
-
 /** The volume median-filtered, in its own dtype. */
-export function median<A extends VoxelArray>(volume: Volume<A>, options: IMedianOptions & IFilterRunOptions = {}): Volume<A> {
+export function median<A extends VoxelArray>(volume: Volume<A>, options: median.IOptions & IFilterRunOptions = {}): Volume<A> {
   return runSteps(medianSteps(volume, options), options);
 }
 
+/** Types of `median`. */
+export namespace median {
+  /** Options of the median filter. */
+  export interface IOptions {
+    /** Half-width of the window in voxels: one for all axes or [z, y, x] (default 1). */
+    radius?: number | readonly [number, number, number];
+  }
+}
+
 /** `median` as steps (one per z-plane), for `denoise`. */
-export function* medianSteps<A extends VoxelArray>(volume: Volume<A>, options: IMedianOptions = {}): FilterSteps<Volume<A>> {
+export function* medianSteps<A extends VoxelArray>(volume: Volume<A>, options: median.IOptions = {}): FilterSteps<Volume<A>> {
   const given = options.radius ?? 1;
   const r = typeof given === 'number' ? [given, given, given] : [...given];
   if (r.length !== 3 || r.some(v => !Number.isInteger(v) || v < 0)) {

@@ -25,27 +25,30 @@ import { Volume } from '../volume';
 import { estimateNoiseSigma } from './noise';
 import { runSteps, type FilterSteps, type IFilterRunOptions } from './steps';
 
-/** Options of non-local means. */
-export interface INonLocalMeansOptions {
-  /** Noise standard deviation in intensity units; default `estimateNoiseSigma(volume)`. */
-  sigma?: number;
-  /** Filtering strength h in intensity units; default `hFactor` x sigma. */
-  h?: number;
-  /** h as a multiple of sigma when h is not given (default 0.4, Buades et al. 2011, IPOL, for small patches). */
-  hFactor?: number;
-  /** Patch half-width in voxels (default 1: 3x3x3 patches). */
-  patchRadius?: number;
-  /** Search window half-width in voxels (default 2: 5x5x5; cost grows with its cube). */
-  searchRadius?: number;
-}
-
 /** The volume denoised by non-local means, as float32. */
-export function nonLocalMeans(volume: Volume, options: INonLocalMeansOptions & IFilterRunOptions = {}): Volume<Float32Array> {
+export function nonLocalMeans(volume: Volume, options: nonLocalMeans.IOptions & IFilterRunOptions = {}): Volume<Float32Array> {
   return runSteps(nonLocalMeansSteps(volume, options), options);
 }
 
+/** Types of `nonLocalMeans`. */
+export namespace nonLocalMeans {
+  /** Options of non-local means. */
+  export interface IOptions {
+    /** Noise standard deviation in intensity units; default `estimateNoiseSigma(volume)`. */
+    sigma?: number;
+    /** Filtering strength h in intensity units; default `hFactor` x sigma. */
+    h?: number;
+    /** h as a multiple of sigma when h is not given (default 0.4, Buades et al. 2011, IPOL, for small patches). */
+    hFactor?: number;
+    /** Patch half-width in voxels (default 1: 3x3x3 patches). */
+    patchRadius?: number;
+    /** Search window half-width in voxels (default 2: 5x5x5; cost grows with its cube). */
+    searchRadius?: number;
+  }
+}
+
 /** `nonLocalMeans` as steps (one per slab and search offset), for `denoise`. */
-export function* nonLocalMeansSteps(volume: Volume, options: INonLocalMeansOptions = {}): FilterSteps<Volume<Float32Array>> {
+export function* nonLocalMeansSteps(volume: Volume, options: nonLocalMeans.IOptions = {}): FilterSteps<Volume<Float32Array>> {
   const P = options.patchRadius ?? 1;
   const S = options.searchRadius ?? 2;
   if (!Number.isInteger(P) || P < 0 || !Number.isInteger(S) || S < 1) {

@@ -34,8 +34,7 @@
  */
 // Reading and writing any format.
 export { createWriter, open, read, write } from './volume-io';
-export type { WriteOptions } from './volume-io';
-export type { NonFinitePolicy, OpenOptions, Region, SlabReadOptions, VolumeFormat, VolumeSource } from './source';
+export type { NonFinitePolicy, Region, SlabReadOptions, VolumeFormat, VolumeSource } from './source';
 export type { SlabWriteOptions, VolumeWriter, WriteHeader } from './writer';
 export { formatFromExtension, sniffFormat } from './sniff';
 export { checkRegularFile, notRegularFileError } from './file';

@@ -4,7 +4,7 @@ import { join } from 'path';
 
 import { InterruptedError, VolumeRangeError } from '../errors';
 import { Volume } from '../volume';
-import { createZarr, open, openZarrWriter, read, write, WriteOptions } from '.';
+import { createZarr, open, openZarrWriter, read, write } from '.';
 
 /** 64 slices of 128 x 96 uint16: 1.5 MiB, so one slice is 1/64 of the file. */
 function sample(): Volume {
@@ -20,7 +20,7 @@ describe('lazy reads: a slab reads only the slab', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'mdlma-io-lazy-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const counted: Array<[string, string, WriteOptions, number]> = [
+  const counted: Array<[string, string, write.IOptions, number]> = [
     // [format, file, options, bytes a 4-slice slab may read beyond its own voxels]
     ['raw', 'v.raw', {}, 0],
     ['NIfTI', 'v.nii', {}, 0],

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { DType, DTYPES, Volume } from '../volume';
-import { open, read, write, WriteOptions } from '.';
+import { open, read, write } from '.';
 
 /** A volume whose voxels differ everywhere and use the dtype's range (negative for int16, fractions for float32). */
 function sample(dtype: DType, shape: [number, number, number] = [5, 6, 7]): Volume {
@@ -14,7 +14,7 @@ function sample(dtype: DType, shape: [number, number, number] = [5, 6, 7]): Volu
   return v;
 }
 
-const CASES: Array<{ name: string; file: string; options?: WriteOptions }> = [
+const CASES: Array<{ name: string; file: string; options?: write.IOptions }> = [
   { name: 'raw', file: 'v.raw' },
   { name: 'NIfTI-1', file: 'v.nii' },
   { name: 'NIfTI-1 gzip', file: 'v.nii.gz' },

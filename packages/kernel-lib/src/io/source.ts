@@ -24,18 +24,6 @@ export type VolumeFormat = 'tiff' | 'tiff-stack' | 'nifti' | 'hdf5' | 'zarr' | '
  */
 export type NonFinitePolicy = 'error' | 'keep' | 'zero';
 
-/** Options of `open` and `read`. */
-export interface OpenOptions {
-  /** Skip sniffing and read as this format. */
-  format?: VolumeFormat;
-  /** HDF5 dataset path or Zarr array path inside the container (default: NeXus discovery / the root array). */
-  dataset?: string;
-  /** NaN/Inf handling (default 'error'). */
-  nonFinite?: NonFinitePolicy;
-  /** Aborts a long read (default: the calling cell's interrupt). */
-  signal?: AbortSignal;
-}
-
 // The lazy-volume contract belongs to volume/ (DESIGN.md); io/ implements it per format.
 export type { Region, SlabReadOptions, VolumeSource } from '../volume';
 

@@ -16,14 +16,14 @@ import { createNiftiWriter, NiftiWriteOptions, openNifti } from './nifti/nifti';
 import { guardOutputs } from './output-guard';
 import { createRawWriter, openRaw } from './raw/raw';
 import { formatFromExtension, sniffFormat } from './sniff';
-import { OpenOptions, VolumeFormat, VolumeSource } from './source';
+import { NonFinitePolicy, VolumeFormat, VolumeSource } from './source';
 import { openTiff, openTiffStack } from './tiff/tiff';
 import { createTiffStackWriter, createTiffWriter, TiffWriteOptions } from './tiff/writer';
 import { slabRanges, VolumeWriter, WriteHeader } from './writer';
 import { createZarrWriter, openZarr, ZarrWriteOptions } from './zarr/zarr';
 
 /** Open a volume lazily: only its header is read; the format is found from the content. */
-export async function open(path: string, options: OpenOptions = {}): Promise<VolumeSource> {
+export async function open(path: string, options: open.IOptions = {}): Promise<VolumeSource> {
   const format = options.format ?? (await sniffFormat(path));
   switch (format) {
     case 'tiff':
@@ -42,8 +42,23 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Vol
   throw new VolumeFormatError(path, `unknown format "${format}"`);
 }
 
+/** Types of `open`. */
+export namespace open {
+  /** Options of `open` and `read`. */
+  export interface IOptions {
+    /** Skip sniffing and read as this format. */
+    format?: VolumeFormat;
+    /** HDF5 dataset path or Zarr array path inside the container (default: NeXus discovery / the root array). */
+    dataset?: string;
+    /** NaN/Inf handling (default 'error'). */
+    nonFinite?: NonFinitePolicy;
+    /** Aborts a long read (default: the calling cell's interrupt). */
+    signal?: AbortSignal;
+  }
+}
+
 /** Read a whole volume into memory (slab by slab, so the only extra memory is one slab). */
-export async function read(path: string, options: OpenOptions = {}): Promise<Volume> {
+export async function read(path: string, options: open.IOptions = {}): Promise<Volume> {
   const signal = resolveSignal(options.signal);
   const source = await open(path, options);
   try {
@@ -61,20 +76,8 @@ export async function read(path: string, options: OpenOptions = {}): Promise<Vol
   }
 }
 
-/** Options of `write` and `createWriter`. */
-export interface WriteOptions {
-  /** Format (default: from the extension; 'tiff-stack' must be asked for). */
-  format?: VolumeFormat;
-  /** Aborts the write; nothing is left behind (default: the calling cell's interrupt). */
-  signal?: AbortSignal;
-  tiff?: TiffWriteOptions;
-  nifti?: NiftiWriteOptions;
-  hdf5?: Hdf5WriteOptions;
-  zarr?: ZarrWriteOptions;
-}
-
 /** Start writing a volume slab by slab; nothing appears at `path` until `commit`. */
-export async function createWriter(path: string, header: WriteHeader, options: WriteOptions = {}): Promise<VolumeWriter> {
+export async function createWriter(path: string, header: WriteHeader, options: write.IOptions = {}): Promise<VolumeWriter> {
   Volume.checkShape(header.shape);
   const format = options.format ?? formatFromExtension(path);
   switch (format) {
@@ -99,7 +102,7 @@ export async function createWriter(path: string, header: WriteHeader, options: W
  * interrupt, nothing is left at `path` and an existing file there is untouched. A source is never
  * written onto its own file (OutputPathError).
  */
-export async function write(path: string, volume: Volume | VolumeSource, options: WriteOptions = {}): Promise<void> {
+export async function write(path: string, volume: Volume | VolumeSource, options: write.IOptions = {}): Promise<void> {
   const signal = resolveSignal(options.signal);
   if (!(volume instanceof Volume) && volume.format !== 'memory') await guardOutputs({ 'the output': path }, { 'the source': volume.path });
   const { shape, dtype, spacing, origin } = volume;
@@ -114,5 +117,20 @@ export async function write(path: string, volume: Volume | VolumeSource, options
   } catch (error) {
     await writer.abort();
     throw error;
+  }
+}
+
+/** Types of `write`. */
+export namespace write {
+  /** Options of `write` and `createWriter`. */
+  export interface IOptions {
+    /** Format (default: from the extension; 'tiff-stack' must be asked for). */
+    format?: VolumeFormat;
+    /** Aborts the write; nothing is left behind (default: the calling cell's interrupt). */
+    signal?: AbortSignal;
+    tiff?: TiffWriteOptions;
+    nifti?: NiftiWriteOptions;
+    hdf5?: Hdf5WriteOptions;
+    zarr?: ZarrWriteOptions;
   }
 }

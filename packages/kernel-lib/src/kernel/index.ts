@@ -6,4 +6,4 @@
  */
 export { installKernelspec, kernelspec, KERNEL_DISPLAY_NAME, KERNEL_NAME } from './kernelspec';
 export { startKernel } from './server';
-export type { RunningKernel, StartKernelOptions } from './server';
+export type { RunningKernel } from './server';

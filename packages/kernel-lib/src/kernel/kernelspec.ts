@@ -15,14 +15,6 @@ export const KERNEL_NAME = 'mdlma';
 /** The name users see in the launcher and the kernel picker. */
 export const KERNEL_DISPLAY_NAME = 'TypeScript (MDLMA)';
 
-/** Options of `installKernelspec`. */
-export interface InstallKernelspecOptions {
-  /** The prefix whose share/jupyter/kernels receives the spec (a virtualenv, sys.prefix). */
-  prefix: string;
-  /** Node.js binary to run the kernel with (default: the one running now). */
-  node?: string;
-}
-
 /** The kernel.json content for this installation. */
 export function kernelspec(node = process.execPath): Record<string, unknown> {
   return {
@@ -35,8 +27,19 @@ export function kernelspec(node = process.execPath): Record<string, unknown> {
 }
 
 /** Write the kernelspec atomically; returns the folder it went to. */
-export function installKernelspec(options: InstallKernelspecOptions): string {
+export function installKernelspec(options: installKernelspec.IOptions): string {
   const dir = resolve(options.prefix, 'share', 'jupyter', 'kernels', KERNEL_NAME);
   writeFileAtomicallySync(join(dir, 'kernel.json'), JSON.stringify(kernelspec(options.node), null, 2) + '\n', { createFolder: true });
   return dir;
+}
+
+/** Types of `installKernelspec`. */
+export namespace installKernelspec {
+  /** Options of `installKernelspec`. */
+  export interface IOptions {
+    /** The prefix whose share/jupyter/kernels receives the spec (a virtualenv, sys.prefix). */
+    prefix: string;
+    /** Node.js binary to run the kernel with (default: the one running now). */
+    node?: string;
+  }
 }

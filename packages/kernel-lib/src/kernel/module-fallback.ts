@@ -16,20 +16,23 @@ import { delimiter, resolve } from 'path';
 
 import type { CompilerSystem } from './tslab-internals';
 
-/** Options of `installModuleFallback`. */
-export interface ModuleFallbackOptions {
-  /** TypeScript's file system as tslab's compiler host reads it (patched in place). */
-  compilerSystem: CompilerSystem;
-  /** The package whose node_modules folders become the fallback (default: @mdlma/kernel's root). */
-  packageRoot?: string;
-}
-
 /** Install the fallback; returns the node_modules folders it falls back to, nearest first. */
-export function installModuleFallback(options: ModuleFallbackOptions): string[] {
+export function installModuleFallback(options: installModuleFallback.IOptions): string[] {
   const folders = Private.nodeModulesOf(options.packageRoot ?? resolve(__dirname, '..', '..'));
   Private.extendNodePath(folders);
   Private.showAtDriveRoot(options.compilerSystem, folders);
   return folders;
+}
+
+/** Types of `installModuleFallback`. */
+export namespace installModuleFallback {
+  /** Options of `installModuleFallback`. */
+  export interface IOptions {
+    /** TypeScript's file system as tslab's compiler host reads it (patched in place). */
+    compilerSystem: CompilerSystem;
+    /** The package whose node_modules folders become the fallback (default: @mdlma/kernel's root). */
+    packageRoot?: string;
+  }
 }
 
 namespace Private {

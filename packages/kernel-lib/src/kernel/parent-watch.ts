@@ -16,14 +16,6 @@
 import { join } from 'path';
 import { Worker } from 'worker_threads';
 
-/** Options of `watchParent`. */
-export interface ParentWatchOptions {
-  /** How often to look, in ms (default 1000, as ipykernel's parent poller). */
-  intervalMs?: number;
-  /** How long an orphan may take to end on SIGTERM before SIGKILL, in ms (default 3000). */
-  graceMs?: number;
-}
-
 /** What the watcher compares against, fixed at start-up. */
 export interface WatchedParent {
   /** The process that launched the kernel. */
@@ -43,7 +35,7 @@ export interface ParentWatch {
 }
 
 /** Start watching the launcher; the watch does not keep the process alive. */
-export function watchParent(options: ParentWatchOptions = {}): ParentWatch {
+export function watchParent(options: watchParent.IOptions = {}): ParentWatch {
   const watched: WatchedParent = {
     launcher: launcherPid(),
     ppid: process.ppid,
@@ -54,6 +46,17 @@ export function watchParent(options: ParentWatchOptions = {}): ParentWatch {
   worker.on('error', error => process.stderr.write(`MDLMA kernel: the parent watch failed: ${error}\n`));
   worker.unref();
   return { launcher: watched.launcher, stop: () => void worker.terminate() };
+}
+
+/** Types of `watchParent`. */
+export namespace watchParent {
+  /** Options of `watchParent`. */
+  export interface IOptions {
+    /** How often to look, in ms (default 1000, as ipykernel's parent poller). */
+    intervalMs?: number;
+    /** How long an orphan may take to end on SIGTERM before SIGKILL, in ms (default 3000). */
+    graceMs?: number;
+  }
 }
 
 /** The launching process: JPY_PARENT_PID where it names a live process (POSIX), else the parent. */

@@ -28,16 +28,6 @@ import { loadTslab, TslabExecutor, TslabMessage, TslabServer, WritableSocket } f
 import type { MessageHeader } from '../protocol/jupyter';
 import { createMessage, parseMessage, serializeMessage, WireMessage } from './wire';
 
-/** Options of `startKernel`. */
-export interface StartKernelOptions {
-  /** The connection file Jupyter passes as `{connection_file}`. */
-  connectionFile: string;
-  /** Folder cells resolve modules from (default: cwd, which Jupyter sets to the notebook's folder). */
-  rootDir?: string;
-  /** End the process when the process that launched it dies (default true; see parent-watch.ts). */
-  exitWithParent?: boolean;
-}
-
 /** A started kernel. */
 export interface RunningKernel {
   /** Abort the running cell, as Jupyter's interrupt does. */
@@ -47,7 +37,7 @@ export interface RunningKernel {
 }
 
 /** Start the kernel and serve until shutdown. */
-export async function startKernel(options: StartKernelOptions): Promise<RunningKernel> {
+export async function startKernel(options: startKernel.IOptions): Promise<RunningKernel> {
   const tslab = loadTslab();
   // Before the compiler is created: its host takes TypeScript's file system as it is then.
   installModuleFallback({ compilerSystem: tslab.compilerSystem });
@@ -64,6 +54,19 @@ export async function startKernel(options: StartKernelOptions): Promise<RunningK
   await server.init();
   registerEchoTarget(comms);
   return kernel;
+}
+
+/** Types of `startKernel`. */
+export namespace startKernel {
+  /** Options of `startKernel`. */
+  export interface IOptions {
+    /** The connection file Jupyter passes as `{connection_file}`. */
+    connectionFile: string;
+    /** Folder cells resolve modules from (default: cwd, which Jupyter sets to the notebook's folder). */
+    rootDir?: string;
+    /** End the process when the process that launched it dies (default true; see parent-watch.ts). */
+    exitWithParent?: boolean;
+  }
 }
 
 namespace Private {

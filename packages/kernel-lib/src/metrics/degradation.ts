@@ -59,20 +59,8 @@ export interface DegradationMetrics {
   implantSurfaceVoxels: number;
 }
 
-/** Options of `degradationMetrics`. */
-export interface DegradationOptions {
-  /** Implant volume at implantation (mm³), e.g. from the screw's design or a time-0 scan. */
-  initialImplantVolumeMm3?: number;
-  /** Time since implantation in weeks. */
-  weeks?: number;
-  /** Peri-implant shells [from, to) in µm (default [0, 100], [100, 200], [200, 500]). */
-  shellsUm?: [number, number][];
-  /** Return the DL thickness map (default false). */
-  thicknessMap?: boolean;
-}
-
 /** Degradation and osseointegration figures of a label volume. */
-export function degradationMetrics(labels: Volume, options: DegradationOptions = {}): DegradationMetrics {
+export function degradationMetrics(labels: Volume, options: degradationMetrics.IOptions = {}): DegradationMetrics {
   const { shape, spacing } = labels;
   const L = labels.data;
   const size = L.length;
@@ -132,6 +120,21 @@ export function degradationMetrics(labels: Volume, options: DegradationOptions =
     }
   }
   return out;
+}
+
+/** Types of `degradationMetrics`. */
+export namespace degradationMetrics {
+  /** Options of `degradationMetrics`. */
+  export interface IOptions {
+    /** Implant volume at implantation (mm³), e.g. from the screw's design or a time-0 scan. */
+    initialImplantVolumeMm3?: number;
+    /** Time since implantation in weeks. */
+    weeks?: number;
+    /** Peri-implant shells [from, to) in µm (default [0, 100], [100, 200], [200, 500]). */
+    shellsUm?: [number, number][];
+    /** Return the DL thickness map (default false). */
+    thicknessMap?: boolean;
+  }
 }
 
 /** Table rows {quantity, value, unit} of `degradationMetrics`' result. */

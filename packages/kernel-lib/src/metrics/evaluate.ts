@@ -41,20 +41,8 @@ export interface SegmentationMetrics {
   units: { hd95Um: 'µm'; msdUm: 'µm'; dice: '1'; iou: '1' };
 }
 
-/** Options of `segmentationMetrics`. */
-export interface MetricsOptions {
-  /** Number of classes (default 4). */
-  classes?: number;
-  /** Class names (default LABEL_NAMES). */
-  names?: string[];
-  /** Compute HD95 and MSD (default true; two distance transforms per class). */
-  surface?: boolean;
-  /** Surface metrics for background too (default false). */
-  background?: boolean;
-}
-
 /** Per-class metrics of `pred` against `truth` (same shape; spacing from `truth`). */
-export function segmentationMetrics(pred: Volume, truth: Volume, options: MetricsOptions = {}): SegmentationMetrics {
+export function segmentationMetrics(pred: Volume, truth: Volume, options: segmentationMetrics.IOptions = {}): SegmentationMetrics {
   if (pred.shape.some((n, a) => n !== truth.shape[a])) {
     throw new MetricsInputError(`Prediction shape [${pred.shape.join(', ')}] differs from truth shape [${truth.shape.join(', ')}]; resample or crop one of them`);
   }
@@ -90,6 +78,21 @@ export function segmentationMetrics(pred: Volume, truth: Volume, options: Metric
     spacing: [...truth.spacing] as [number, number, number],
     units: { hd95Um: 'µm', msdUm: 'µm', dice: '1', iou: '1' }
   };
+}
+
+/** Types of `segmentationMetrics`. */
+export namespace segmentationMetrics {
+  /** Options of `segmentationMetrics`. */
+  export interface IOptions {
+    /** Number of classes (default 4). */
+    classes?: number;
+    /** Class names (default LABEL_NAMES). */
+    names?: string[];
+    /** Compute HD95 and MSD (default true; two distance transforms per class). */
+    surface?: boolean;
+    /** Surface metrics for background too (default false). */
+    background?: boolean;
+  }
 }
 
 /** Table rows of per-class metrics (with units in the column names). */

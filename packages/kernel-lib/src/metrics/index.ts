@@ -11,9 +11,9 @@
  * table(degradationRows(degradationMetrics(labels, { initialImplantVolumeMm3: 2.1, weeks: 8 })));
  */
 export { degradationMetrics, degradationRows } from './degradation';
-export type { DegradationMetrics, DegradationOptions, ShellFraction } from './degradation';
+export type { DegradationMetrics, ShellFraction } from './degradation';
 export { LABEL_NAMES, metricsPlot, metricsRows, metricsSpec, metricsTable, segmentationMetrics } from './evaluate';
-export type { ClassMetrics, MetricsOptions, SegmentationMetrics } from './evaluate';
+export type { ClassMetrics, SegmentationMetrics } from './evaluate';
 export { confusionMatrix, dice, diceFromConfusion, iouFromConfusion, labelDice } from './overlap';
 export { hd95, surfaceDistances, surfaceOf } from './surface';
 export type { SurfaceDistances } from './surface';

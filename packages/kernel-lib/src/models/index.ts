@@ -18,4 +18,4 @@ export type { ModelCard, Normalisation } from './card';
 export { modelFolder, modelsRoot } from './locate';
 export { SegmentationModel } from './model';
 export { createSession, cudaProviderInstalled, onnxRuntime, onnxRuntimeBinFolder, ortFloat32 } from './providers';
-export type { CreatedSession, Device, ExecutionProvider, SessionOptions } from './providers';
+export type { CreatedSession, Device, ExecutionProvider } from './providers';

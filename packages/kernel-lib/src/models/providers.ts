@@ -26,14 +26,6 @@ export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu';
 /** Which provider to run on: one of them, or 'auto' (the first that starts, in the order cuda, webgpu, cpu). */
 export type Device = ExecutionProvider | 'auto';
 
-/** Options of `createSession`. */
-export interface SessionOptions {
-  /** Default 'cpu' (always works); 'auto' tries CUDA, then WebGPU, then CPU. */
-  device?: Device;
-  /** Intra-op threads (default and at most: the number of cores available). */
-  threads?: number;
-}
-
 /** A created session and how it came to run where it runs. */
 export interface CreatedSession {
   session: InferenceSession;
@@ -74,7 +66,7 @@ export function cudaProviderInstalled(): boolean {
 }
 
 /** Creates a session for `model` (ONNX bytes) on the first provider of the fallback chain that starts. */
-export async function createSession(model: Uint8Array, options: SessionOptions = {}, path = 'model.onnx'): Promise<CreatedSession> {
+export async function createSession(model: Uint8Array, options: createSession.IOptions = {}, path = 'model.onnx'): Promise<CreatedSession> {
   const ort = onnxRuntime();
   const device = options.device ?? 'cpu';
   // Each intra-op thread is an OS thread with its own stack: more than the cores only costs memory (a million
@@ -106,6 +98,17 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     }
   }
   throw new ModelFormatError(path, `no execution provider started (${skipped.map(s => `${s.provider}: ${s.reason}`).join('; ')}); use device 'cpu'`);
+}
+
+/** Types of `createSession`. */
+export namespace createSession {
+  /** Options of `createSession`. */
+  export interface IOptions {
+    /** Default 'cpu' (always works); 'auto' tries CUDA, then WebGPU, then CPU. */
+    device?: Device;
+    /** Intra-op threads (default and at most: the number of cores available). */
+    threads?: number;
+  }
 }
 
 namespace Private {

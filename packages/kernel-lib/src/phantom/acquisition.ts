@@ -18,36 +18,6 @@ import { forwardProject, parallelGeometry } from './radon';
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { exp, log, max, round } = Math;
 
-/** Options of `simulateScan`. */
-export interface ScanOptions {
-  /** Seed of the photon noise and the detector's gain errors. */
-  seed: number;
-  /** Projections over 180° (default: the slice width, about 2/3 of the Nyquist count π/2·n; fewer is a fast path). */
-  angles?: number;
-  /**
-   * Photons per detector pixel per projection reaching the sample (default 10000);
-   * `Infinity` gives a noiseless scan.
-   */
-  flux?: number;
-  /**
-   * Residual per-pixel detector gain errors after flat-field correction, as a standard
-   * deviation (true: 0.004); they become rings around the rotation axis. Default false.
-   */
-  ringArtifacts?: boolean | number;
-  /**
-   * Propagation-based phase contrast: the transport-of-intensity term I = I_abs (1 + γ ∇²p)
-   * on each projection (γ in pixel², true: 0.8). It gives the bright/dark edge fringes of
-   * in-line phase contrast. Default false.
-   */
-  phaseContrast?: boolean | number;
-  /** Ramp filter window (default 'shepp-logan'). */
-  window?: RampWindow;
-  /** Aborts between slices. */
-  signal?: AbortSignal;
-  /** Called with (slices done, total) for projection and reconstruction together. */
-  onProgress?: (done: number, total: number) => void;
-}
-
 /** The settings a scan actually ran with (defaults resolved). */
 export interface ScanSettings {
   angles: number;
@@ -59,7 +29,7 @@ export interface ScanSettings {
 }
 
 /** Resolve the defaults of `options` for a slice of `width` pixels. */
-export function scanSettings(options: Omit<ScanOptions, 'seed'>, width: number): ScanSettings {
+export function scanSettings(options: Omit<simulateScan.IOptions, 'seed'>, width: number): ScanSettings {
   const angles = max(2, round(options.angles ?? width));
   const flux = options.flux ?? 10000;
   const ring = options.ringArtifacts === true ? 0.004 : options.ringArtifacts || 0;
@@ -75,7 +45,7 @@ export function scanSettings(options: Omit<ScanOptions, 'seed'>, width: number):
 }
 
 /** Scan and reconstruct an attenuation map (1/cm, float32); the result has the same shape and geometry. */
-export async function simulateScan(mu: Volume<Float32Array>, options: ScanOptions): Promise<Volume<Float32Array>> {
+export async function simulateScan(mu: Volume<Float32Array>, options: simulateScan.IOptions): Promise<Volume<Float32Array>> {
   const signal = resolveSignal(options.signal);
   const [nz, ny, nx] = mu.shape;
   const n = max(ny, nx);
@@ -113,6 +83,39 @@ export async function simulateScan(mu: Volume<Float32Array>, options: ScanOption
     options.onProgress?.(nz + z + 1, total);
   }
   return out;
+}
+
+/** Types of `simulateScan`. */
+export namespace simulateScan {
+  /** Options of `simulateScan`. */
+  export interface IOptions {
+    /** Seed of the photon noise and the detector's gain errors. */
+    seed: number;
+    /** Projections over 180° (default: the slice width, about 2/3 of the Nyquist count π/2·n; fewer is a fast path). */
+    angles?: number;
+    /**
+     * Photons per detector pixel per projection reaching the sample (default 10000);
+     * `Infinity` gives a noiseless scan.
+     */
+    flux?: number;
+    /**
+     * Residual per-pixel detector gain errors after flat-field correction, as a standard
+     * deviation (true: 0.004); they become rings around the rotation axis. Default false.
+     */
+    ringArtifacts?: boolean | number;
+    /**
+     * Propagation-based phase contrast: the transport-of-intensity term I = I_abs (1 + γ ∇²p)
+     * on each projection (γ in pixel², true: 0.8). It gives the bright/dark edge fringes of
+     * in-line phase contrast. Default false.
+     */
+    phaseContrast?: boolean | number;
+    /** Ramp filter window (default 'shepp-logan'). */
+    window?: RampWindow;
+    /** Aborts between slices. */
+    signal?: AbortSignal;
+    /** Called with (slices done, total) for projection and reconstruction together. */
+    onProgress?: (done: number, total: number) => void;
+  }
 }
 
 namespace Private {

@@ -33,22 +33,6 @@ export interface Specimen {
   mu: Float32Array;
 }
 
-/** Options of `implantInto`. */
-export interface ImplantOptions {
-  /** Seed of the screw, gaps and degradation pattern. */
-  seed: number;
-  /** Volume fraction of the implant that has become DL, [0, 1]. */
-  fraction: number;
-  /** Attenuation table (1/cm). */
-  attenuation: MaterialAttenuation;
-  /** Largest tilt of the screw axis from z, degrees (default 8). */
-  maxTiltDeg?: number;
-  /** Largest bone-implant gap, as a fraction of the in-plane size (default 0.035). */
-  maxGap?: number;
-  /** Hydrogen gas cavities next to a degrading implant (default true). */
-  gas?: boolean;
-}
-
 /** A specimen with its implant. */
 export interface ImplantedSpecimen {
   /** Exact labels, C order [z][y][x]. */
@@ -65,7 +49,7 @@ export interface ImplantedSpecimen {
 }
 
 /** Insert a (partly degraded) screw into `specimen`; the specimen's arrays are not modified. */
-export function implantInto(specimen: Specimen, options: ImplantOptions): ImplantedSpecimen {
+export function implantInto(specimen: Specimen, options: implantInto.IOptions): ImplantedSpecimen {
   const shape = specimen.shape;
   const [nz, ny, nx] = shape;
   const n = min(ny, nx);
@@ -120,6 +104,25 @@ export function implantInto(specimen: Specimen, options: ImplantOptions): Implan
   const counts: [number, number, number, number] = [0, 0, 0, 0];
   for (let j = 0; j < size; j++) counts[labels[j]]++;
   return { labels, mu, screw, counts, pits: degradation.pits, gasCavities };
+}
+
+/** Types of `implantInto`. */
+export namespace implantInto {
+  /** Options of `implantInto`. */
+  export interface IOptions {
+    /** Seed of the screw, gaps and degradation pattern. */
+    seed: number;
+    /** Volume fraction of the implant that has become DL, [0, 1]. */
+    fraction: number;
+    /** Attenuation table (1/cm). */
+    attenuation: MaterialAttenuation;
+    /** Largest tilt of the screw axis from z, degrees (default 8). */
+    maxTiltDeg?: number;
+    /** Largest bone-implant gap, as a fraction of the in-plane size (default 0.035). */
+    maxGap?: number;
+    /** Hydrogen gas cavities next to a degrading implant (default true). */
+    gas?: boolean;
+  }
 }
 
 namespace Private {

@@ -32,16 +32,8 @@ export interface ClassHistograms {
   totals: number[];
 }
 
-/** Options of `classHistograms` and `thresholdBaseline`. */
-export interface HistogramOptions {
-  /** Number of bins (default 128). */
-  bins?: number;
-  /** Intensity range; default the 0.1-99.9 percentile range of the image. */
-  range?: [number, number];
-}
-
 /** Intensity histograms of each label class (0..3) of `image`. */
-export function classHistograms(image: Volume, labels: Volume, bins: number | HistogramOptions = 128): ClassHistograms {
+export function classHistograms(image: Volume, labels: Volume, bins: number | thresholdBaseline.IOptions = 128): ClassHistograms {
   const options = typeof bins === 'number' ? { bins } : bins;
   const n = options.bins ?? 128;
   if (image.size !== labels.size) {
@@ -92,7 +84,7 @@ export interface ThresholdBaseline {
  * Search all threshold triples on the histogram, and all assignments of the four classes
  * to the four intensity bands, for the highest mean Dice (exhaustive on `bins` bins).
  */
-export function thresholdBaseline(image: Volume, labels: Volume, options: HistogramOptions = {}): ThresholdBaseline {
+export function thresholdBaseline(image: Volume, labels: Volume, options: thresholdBaseline.IOptions = {}): ThresholdBaseline {
   const h = classHistograms(image, labels, { bins: options.bins ?? 128, range: options.range });
   const B = h.centers.length;
   // cum[c][b]: voxels of class c in bins < b; all[b]: voxels of any class in bins < b.
@@ -144,6 +136,17 @@ export function thresholdBaseline(image: Volume, labels: Volume, options: Histog
     meanDice: best.score / present.length,
     bestInterval
   };
+}
+
+/** Types of `thresholdBaseline`. */
+export namespace thresholdBaseline {
+  /** Options of `classHistograms` and `thresholdBaseline`. */
+  export interface IOptions {
+    /** Number of bins (default 128). */
+    bins?: number;
+    /** Intensity range; default the 0.1-99.9 percentile range of the image. */
+    range?: [number, number];
+  }
 }
 
 namespace Private {

@@ -37,20 +37,6 @@ export function degradedFraction(weeks: number, material: ImplantMaterial): numb
   return 1 - exp(-k * weeks);
 }
 
-/** Options of `degradeImplant`. */
-export interface DegradeOptions {
-  /** 1 inside the implant envelope. */
-  implant: Uint8Array;
-  /** Distance to the envelope surface (voxels), from `distanceTransform`. */
-  depth: Float32Array;
-  /** [z, y, x] voxels. */
-  shape: readonly [number, number, number];
-  /** Volume fraction of the implant that became DL, [0, 1]. */
-  fraction: number;
-  /** Seed of the degradation pattern (the same seed gives nested layers across fractions). */
-  seed: number;
-}
-
 /** The degradation layer of an implant. */
 export interface Degradation {
   /** 1 where the implant became DL. */
@@ -65,7 +51,7 @@ export interface Degradation {
 }
 
 /** Turn the outer part of an implant into a degradation layer of the given volume fraction. */
-export function degradeImplant(options: DegradeOptions): Degradation {
+export function degradeImplant(options: degradeImplant.IOptions): Degradation {
   const { implant, depth, fraction } = options;
   const [nz, ny, nx] = options.shape;
   const n = min(ny, nx);
@@ -127,4 +113,21 @@ export function degradeImplant(options: DegradeOptions): Degradation {
     density[j] = min(1, max(0.15, rho));
   }
   return { dl, density, dlVoxels, implantVoxels: inside.length, pits: pitCount };
+}
+
+/** Types of `degradeImplant`. */
+export namespace degradeImplant {
+  /** Options of `degradeImplant`. */
+  export interface IOptions {
+    /** 1 inside the implant envelope. */
+    implant: Uint8Array;
+    /** Distance to the envelope surface (voxels), from `distanceTransform`. */
+    depth: Float32Array;
+    /** [z, y, x] voxels. */
+    shape: readonly [number, number, number];
+    /** Volume fraction of the implant that became DL, [0, 1]. */
+    fraction: number;
+    /** Seed of the degradation pattern (the same seed gives nested layers across fractions). */
+    seed: number;
+  }
 }

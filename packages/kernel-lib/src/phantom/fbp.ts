@@ -21,12 +21,6 @@ export type RampWindow = 'ram-lak' | 'shepp-logan' | 'cosine' | 'hann';
 /** All ramp windows. */
 export const RAMP_WINDOWS: readonly RampWindow[] = ['ram-lak', 'shepp-logan', 'cosine', 'hann'];
 
-/** Options of `filteredBackProjection`. */
-export interface FbpOptions {
-  /** Ramp window (default 'shepp-logan'). */
-  window?: RampWindow;
-}
-
 /** A reusable ramp filter for one detector width. */
 export class RampFilter {
   constructor(detectors: number, window: RampWindow = 'shepp-logan') {
@@ -121,9 +115,18 @@ export function backProjectSinogram(filtered: Float32Array, geometry: ParallelGe
 }
 
 /** Reconstruct an n x n slice from its sinogram (pixel units in, attenuation per pixel out). */
-export function filteredBackProjection(sino: Float32Array, geometry: ParallelGeometry, options: FbpOptions = {}): Float32Array {
+export function filteredBackProjection(sino: Float32Array, geometry: ParallelGeometry, options: filteredBackProjection.IOptions = {}): Float32Array {
   const filter = new RampFilter(geometry.detectors, options.window);
   return backProjectSinogram(filterSinogram(sino, geometry, filter), geometry);
+}
+
+/** Types of `filteredBackProjection`. */
+export namespace filteredBackProjection {
+  /** Options of `filteredBackProjection`. */
+  export interface IOptions {
+    /** Ramp window (default 'shepp-logan'). */
+    window?: RampWindow;
+  }
 }
 
 namespace Private {

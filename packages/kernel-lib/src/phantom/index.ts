@@ -15,20 +15,20 @@
  * thresholdBaseline(image, labels).dice;   // [bg, bone, DL, RM]: DL far below the others
  */
 export { implantPhantom, DEFAULT_FIELD_UM } from './phantom';
-export type { ImplantPhantomOptions, Phantom, PhantomCommonOptions, PhantomParams } from './phantom';
+export type { Phantom, PhantomCommonOptions, PhantomParams } from './phantom';
 export { QIM3D_BONE_PATH, readBoneTiff, realBonePhantom, segmentBone } from './real-bone';
-export type { BoneSegmentation, BoneSegmentationOptions, RealBonePhantomOptions } from './real-bone';
+export type { BoneSegmentation } from './real-bone';
 export { CLASS_NAMES, classHistograms, histogramOverlap, thresholdBaseline } from './baseline';
-export type { ClassHistograms, HistogramOptions, ThresholdBaseline } from './baseline';
+export type { ClassHistograms, ThresholdBaseline } from './baseline';
 export { simulateScan, scanSettings } from './acquisition';
-export type { ScanOptions, ScanSettings } from './acquisition';
+export type { ScanSettings } from './acquisition';
 export { IMPLANT_MATERIALS, isDegradable, MASS_ATTENUATION_38KEV, materialAttenuation } from './attenuation';
 export type { ImplantMaterial, MaterialAttenuation } from './attenuation';
 export { degradedFraction } from './degradation';
 export { LABELS } from './anatomy';
 export { backProjectSinogram, filteredBackProjection, filterSinogram, RAMP_WINDOWS, RampFilter } from './fbp';
-export type { FbpOptions, RampWindow } from './fbp';
+export type { RampWindow } from './fbp';
 export { forwardProject, parallelGeometry } from './radon';
 export type { ParallelGeometry } from './radon';
 export { crossModalPair, sectionPairs, timePointPair } from './registration-pairs';
-export type { PairOptions, RegistrationPair, SectionPairOptions, SectionPairs, SectionSample } from './registration-pairs';
+export type { PairOptions, RegistrationPair, SectionPairs, SectionSample } from './registration-pairs';

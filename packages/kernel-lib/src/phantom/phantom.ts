@@ -16,7 +16,7 @@ import { Volume } from '../volume';
 import type { Vec3 } from '../volume';
 import { implantInto, Specimen } from './anatomy';
 import { ImplantMaterial, MaterialAttenuation, materialAttenuation } from './attenuation';
-import { simulateScan, ScanOptions, ScanSettings, scanSettings } from './acquisition';
+import { simulateScan, ScanSettings, scanSettings } from './acquisition';
 import { degradedFraction } from './degradation';
 import type { ScrewGeometry } from './screw';
 import { syntheticBone } from './trabecular';
@@ -29,7 +29,7 @@ const { max, min, round } = Math;
 export const DEFAULT_FIELD_UM = 4800;
 
 /** Options shared by both phantom families. */
-export interface PhantomCommonOptions extends Omit<ScanOptions, 'seed'> {
+export interface PhantomCommonOptions extends Omit<simulateScan.IOptions, 'seed'> {
   /** Seed of everything random (anatomy, degradation, noise). */
   seed: number;
   /** Weeks after implantation (0-12 in the studies; default 8). Ignored when `fraction` is given. */
@@ -48,14 +48,6 @@ export interface PhantomCommonOptions extends Omit<ScanOptions, 'seed'> {
   maxTiltDeg?: number;
   /** Skip the acquisition and return the noiseless attenuation map (for debugging; default false). */
   idealImage?: boolean;
-}
-
-/** Options of `implantPhantom`. */
-export interface ImplantPhantomOptions extends PhantomCommonOptions {
-  /** Cube side in voxels (default 64), unless `shape` is given. */
-  size?: number;
-  /** [z, y, x] voxels. */
-  shape?: readonly [number, number, number];
 }
 
 /** What a phantom was made with (JSON-serialisable). */
@@ -92,12 +84,23 @@ export interface Phantom {
 }
 
 /** A synthetic SRµCT phantom of a screw implant in trabecular bone. */
-export async function implantPhantom(options: ImplantPhantomOptions): Promise<Phantom> {
+export async function implantPhantom(options: implantPhantom.IOptions): Promise<Phantom> {
   const shape = Private.resolveShape(options);
   const started = Date.now();
   const attenuation = materialAttenuation(options.material ?? 'Mg-10Gd');
   const specimen = syntheticBone({ shape, seed: options.seed, attenuation });
   return phantomFromSpecimen(specimen, options, 'synthetic', started);
+}
+
+/** Types of `implantPhantom`. */
+export namespace implantPhantom {
+  /** Options of `implantPhantom`. */
+  export interface IOptions extends PhantomCommonOptions {
+    /** Cube side in voxels (default 64), unless `shape` is given. */
+    size?: number;
+    /** [z, y, x] voxels. */
+    shape?: readonly [number, number, number];
+  }
 }
 
 /** Implant, degrade, scan: the part both families share. */
@@ -148,7 +151,7 @@ export async function phantomFromSpecimen(specimen: Specimen, options: PhantomCo
 }
 
 namespace Private {
-  export function resolveShape(options: ImplantPhantomOptions): [number, number, number] {
+  export function resolveShape(options: implantPhantom.IOptions): [number, number, number] {
     const shape = options.shape ?? [options.size ?? 64, options.size ?? 64, options.size ?? 64];
     if (shape.length !== 3 || shape.some(s => !Number.isInteger(s) || s < 16 || s > 4096)) {
       throw new PhantomOptionError('shape', `must be three integers in 16..4096, got [${shape.join(', ')}]`);

@@ -31,24 +31,6 @@ const { floor, max, min, round } = Math;
 /** Where `scripts/fetch-qim3d-bone.sh` puts qim3d's bone scan (examples/data/qim3d/ at the repository root). */
 export const QIM3D_BONE_PATH = resolve(__dirname, '../../../../examples/data/qim3d/bone_128x128x128.tif');
 
-/** Options of `realBonePhantom`. */
-export interface RealBonePhantomOptions extends PhantomCommonOptions {
-  /** The real bone scan (any voxel type; qim3d's is uint8 128³). Its shape is the phantom's shape. */
-  bone: Volume;
-  /** Segmentation settings (defaults as documented in the module header). */
-  segmentation?: BoneSegmentationOptions;
-}
-
-/** Options of `segmentBone`. */
-export interface BoneSegmentationOptions {
-  /** Gaussian smoothing, voxels (default 1). */
-  sigma?: number;
-  /** Bone components smaller than this many voxels are dropped (default 64). */
-  minBoneVoxels?: number;
-  /** Enclosed non-bone components smaller than this many voxels are filled (default 27). */
-  maxPoreVoxels?: number;
-}
-
 /** A bone segmentation of a real scan. */
 export interface BoneSegmentation {
   /** 1 where bone. */
@@ -98,7 +80,7 @@ export function readBoneTiff(path: string): Volume<Uint8Array> {
 }
 
 /** Segment bone in a real scan: smoothing, Otsu, small-speck removal, small-pore filling. */
-export function segmentBone(scan: Volume, options: BoneSegmentationOptions = {}): BoneSegmentation {
+export function segmentBone(scan: Volume, options: segmentBone.IOptions = {}): BoneSegmentation {
   const smoothed = Private.gaussian(scan, options.sigma ?? 1);
   const threshold = Private.otsu(smoothed);
   const mask = new Uint8Array(smoothed.length);
@@ -111,8 +93,21 @@ export function segmentBone(scan: Volume, options: BoneSegmentationOptions = {})
   return { mask, threshold, smoothed, boneMedian: inside.length ? inside[inside.length >> 1] : threshold };
 }
 
+/** Types of `segmentBone`. */
+export namespace segmentBone {
+  /** Options of `segmentBone`. */
+  export interface IOptions {
+    /** Gaussian smoothing, voxels (default 1). */
+    sigma?: number;
+    /** Bone components smaller than this many voxels are dropped (default 64). */
+    minBoneVoxels?: number;
+    /** Enclosed non-bone components smaller than this many voxels are filled (default 27). */
+    maxPoreVoxels?: number;
+  }
+}
+
 /** A phantom on real bone: the synthetic implant and DL set into `bone`, then scanned. */
-export async function realBonePhantom(options: RealBonePhantomOptions): Promise<Phantom> {
+export async function realBonePhantom(options: realBonePhantom.IOptions): Promise<Phantom> {
   const started = Date.now();
   const shape = options.bone.shape;
   if (shape.some(s => s < 16)) {
@@ -135,6 +130,17 @@ export async function realBonePhantom(options: RealBonePhantomOptions): Promise<
   const known = options.bone.spacing.some(s => s !== 1);
   const spacing = options.spacing ?? (known ? options.bone.spacing : undefined);
   return phantomFromSpecimen(specimen, { ...options, spacing }, 'real-bone', started);
+}
+
+/** Types of `realBonePhantom`. */
+export namespace realBonePhantom {
+  /** Options of `realBonePhantom`. */
+  export interface IOptions extends PhantomCommonOptions {
+    /** The real bone scan (any voxel type; qim3d's is uint8 128³). Its shape is the phantom's shape. */
+    bone: Volume;
+    /** Segmentation settings (defaults as documented in the module header). */
+    segmentation?: segmentBone.IOptions;
+  }
 }
 
 namespace Private {

@@ -115,37 +115,13 @@ export interface SectionPairs {
   description: string;
 }
 
-/** Options of `sectionPairs`. */
-export interface SectionPairOptions {
-  /** Cube side of the phantom in voxels (default 64). */
-  size?: number;
-  /** Seed of the phantom and the sections (default 1). */
-  seed?: number;
-  /** Degradation stage of the phantom, weeks (default 8). */
-  stage?: number;
-  /** Number of sections (default 20). */
-  count?: number;
-  /** [rows, columns] of each section (default 3/4 of the cube side). */
-  shape?: readonly [number, number];
-  /** Largest angle between a section's normal and the z axis, degrees (default 15); the in-plane rotation is uniform. */
-  maxTiltDeg?: number;
-  /** Depths along z drawn within ± this fraction of the cube side (default 0.25). */
-  depthFraction?: number;
-  /** In-plane offset of the section centre, up to this many voxels per axis (default 3). */
-  shiftVoxels?: number;
-  /** Largest length of the smooth 2D deformation, pixels (default 2). */
-  deformationPixels?: number;
-  /** Standard deviation of the Gaussian noise, in units of the mapped range [0, 1] (default 0.05). */
-  noise?: number;
-}
-
 /**
  * Pair (c): 2D sections cut at known poses from one phantom, each turned into a histology stand-in:
  * a non-monotonic "stain" mapping of the attenuation (background bright, bone dark, degradation
  * layer lighter than the residual metal), a mild smooth 2D deformation (cutting and mounting), a
  * linear shading ramp across the slide and Gaussian noise.
  */
-export async function sectionPairs(options: SectionPairOptions = {}): Promise<SectionPairs> {
+export async function sectionPairs(options: sectionPairs.IOptions = {}): Promise<SectionPairs> {
   const size = options.size ?? 64;
   const seed = options.seed ?? 1;
   const phantom = await implantPhantom({ size, seed, stage: options.stage ?? 8 });
@@ -188,6 +164,33 @@ export async function sectionPairs(options: SectionPairOptions = {}): Promise<Se
     `±${options.shiftVoxels ?? 3} voxels; non-monotonic stain mapping, 2D deformation up to ${options.deformationPixels ?? 2} px, ` +
     `±10 % shading, noise SD ${options.noise ?? 0.05}`;
   return { volume, labels, sections, description };
+}
+
+/** Types of `sectionPairs`. */
+export namespace sectionPairs {
+  /** Options of `sectionPairs`. */
+  export interface IOptions {
+    /** Cube side of the phantom in voxels (default 64). */
+    size?: number;
+    /** Seed of the phantom and the sections (default 1). */
+    seed?: number;
+    /** Degradation stage of the phantom, weeks (default 8). */
+    stage?: number;
+    /** Number of sections (default 20). */
+    count?: number;
+    /** [rows, columns] of each section (default 3/4 of the cube side). */
+    shape?: readonly [number, number];
+    /** Largest angle between a section's normal and the z axis, degrees (default 15); the in-plane rotation is uniform. */
+    maxTiltDeg?: number;
+    /** Depths along z drawn within ± this fraction of the cube side (default 0.25). */
+    depthFraction?: number;
+    /** In-plane offset of the section centre, up to this many voxels per axis (default 3). */
+    shiftVoxels?: number;
+    /** Largest length of the smooth 2D deformation, pixels (default 2). */
+    deformationPixels?: number;
+    /** Standard deviation of the Gaussian noise, in units of the mapped range [0, 1] (default 0.05). */
+    noise?: number;
+  }
 }
 
 namespace Private {

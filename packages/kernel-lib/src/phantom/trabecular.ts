@@ -21,18 +21,8 @@ import { forEachVoxel } from './voxel-grid';
 // Local aliases: in jest's VM sandbox every lookup of the global `Math` costs ~100x a local one.
 const { PI, abs, cos, hypot, max, min, sin, sqrt } = Math;
 
-/** Options of `syntheticBone`. */
-export interface SyntheticBoneOptions {
-  /** [z, y, x] voxels. */
-  shape: readonly [number, number, number];
-  /** Seed of the anatomy. */
-  seed: number;
-  /** Attenuation table (1/cm). */
-  attenuation: MaterialAttenuation;
-}
-
 /** A synthetic embedded bone specimen without an implant. */
-export function syntheticBone(options: SyntheticBoneOptions): Specimen {
+export function syntheticBone(options: syntheticBone.IOptions): Specimen {
   const [nz, ny, nx] = options.shape;
   const n = min(ny, nx);
   const rng = new Rng(options.seed, Rng.stream('bone'));
@@ -104,6 +94,19 @@ export function syntheticBone(options: SyntheticBoneOptions): Specimen {
     }
   });
   return { shape: [nz, ny, nx], bone, mu: out };
+}
+
+/** Types of `syntheticBone`. */
+export namespace syntheticBone {
+  /** Options of `syntheticBone`. */
+  export interface IOptions {
+    /** [z, y, x] voxels. */
+    shape: readonly [number, number, number];
+    /** Seed of the anatomy. */
+    seed: number;
+    /** Attenuation table (1/cm). */
+    attenuation: MaterialAttenuation;
+  }
 }
 
 namespace Private {

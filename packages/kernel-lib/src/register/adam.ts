@@ -14,30 +14,13 @@ import { MIND_CHANNELS } from './mind';
 
 const { floor, sqrt } = Math;
 
-/** Options of `adamRefine`. */
-export interface AdamRefineOptions {
-  /** Adam iterations (convexAdam default 80). */
-  iterations: number;
-  /** Adam learning rate (convexAdam default 1). */
-  learningRate: number;
-  /** Weight of the diffusion regulariser (convexAdam default 1.25). */
-  lambda: number;
-  /** Weight of the mean squared feature difference (convexAdam: 12, the channel count). */
-  dataWeight?: number;
-  /** Box filter passes applied to the parameters (convexAdam: three 3^3 filters). */
-  smoothing?: number;
-  signal: AbortSignal;
-  /** Called after each iteration with (iteration, iterations, loss). */
-  onIteration?: (done: number, total: number, loss: number) => void;
-}
-
 /** The smoothed field phi, Float32 [3, z, y, x] in voxels of this grid, after Adam from `init`. */
 export async function adamRefine(
   fixed: Float32Array,
   moving: Float32Array,
   shape: readonly [number, number, number],
   init: Float32Array,
-  options: AdamRefineOptions
+  options: adamRefine.IOptions
 ): Promise<{ field: Float32Array; loss: number }> {
   const [nz, ny, nx] = shape;
   const n = nz * ny * nx;
@@ -79,6 +62,26 @@ export async function adamRefine(
   phi.set(p);
   for (let k = 0; k < passes; k++) boxFilter3(phi, 3, shape);
   return { field: phi, loss };
+}
+
+/** Types of `adamRefine`. */
+export namespace adamRefine {
+  /** Options of `adamRefine`. */
+  export interface IOptions {
+    /** Adam iterations (convexAdam default 80). */
+    iterations: number;
+    /** Adam learning rate (convexAdam default 1). */
+    learningRate: number;
+    /** Weight of the diffusion regulariser (convexAdam default 1.25). */
+    lambda: number;
+    /** Weight of the mean squared feature difference (convexAdam: 12, the channel count). */
+    dataWeight?: number;
+    /** Box filter passes applied to the parameters (convexAdam: three 3^3 filters). */
+    smoothing?: number;
+    signal: AbortSignal;
+    /** Called after each iteration with (iteration, iterations, loss). */
+    onIteration?: (done: number, total: number, loss: number) => void;
+  }
 }
 
 namespace Private {

@@ -24,44 +24,6 @@ import { warpVolume } from './warp';
 
 const { max } = Math;
 
-/** Options of `convexAdam`; defaults are convexAdam's (Siebert et al. 2024, multimodallearning/convexAdam). */
-export interface ConvexAdamOptions {
-  /** MIND-SSC patch radius (default 1). */
-  mindRadius?: number;
-  /** MIND-SSC neighbour distance (default 2). */
-  mindDilation?: number;
-  /** Coarse grid spacing in voxels (default 6). */
-  gridSpacing?: number;
-  /** Discrete search half-width in grid steps (default 4: 9^3 candidates, up to +-24 voxels). */
-  halfWidth?: number;
-  /** Coupling weights of the convex optimisation (default 0.003, 0.01, 0.03, 0.1, 0.3, 1). */
-  alphas?: readonly number[];
-  /** 3^3 box filter passes on the cost volume (default 2). */
-  costSmoothing?: number;
-  /** Fixed-point iterations of the inverse-consistency step; 0 skips the backward run (default 15). */
-  inverseConsistencyIterations?: number;
-  /** Adam iterations; 0 skips the stage (default 80). */
-  adamIterations?: number;
-  /** Adam learning rate (default 1). */
-  learningRate?: number;
-  /** Diffusion regularisation weight (default 1.25). */
-  lambda?: number;
-  /** Downsampling factor of the Adam grid (default 2: half resolution). */
-  adamGridFactor?: number;
-  /** 3^3 box filters applied to the Adam field (default 3). */
-  adamSmoothing?: number;
-  /** Weight of the mean squared MIND difference (default 12). */
-  dataWeight?: number;
-  /** An affine pre-alignment (fixed -> moving, µm); the returned field includes it. */
-  initial?: AffineTransform;
-  /** Default: the calling cell's interrupt signal. */
-  signal?: AbortSignal;
-  /** Progress in [0, 1] and the stage's name. */
-  onProgress?: (fraction: number, stage: string) => void;
-  /** Non-fatal problems (moving resampled onto the fixed grid); default console.warn. */
-  onWarning?: (message: string) => void;
-}
-
 /** What `convexAdam` returns. */
 export interface ConvexAdamResult {
   /** Fixed grid -> moving, voxels of the fixed grid. */
@@ -73,7 +35,7 @@ export interface ConvexAdamResult {
 }
 
 /** Deformable registration of `moving` onto `fixed` by convexAdam; returns the displacement field on the fixed grid. */
-export async function convexAdam(fixed: Volume, moving: Volume, options: ConvexAdamOptions = {}): Promise<ConvexAdamResult> {
+export async function convexAdam(fixed: Volume, moving: Volume, options: convexAdam.IOptions = {}): Promise<ConvexAdamResult> {
   const t0 = performance.now();
   const signal = resolveSignal(options.signal);
   const progress = options.onProgress ?? (() => undefined);
@@ -136,4 +98,45 @@ export async function convexAdam(fixed: Volume, moving: Volume, options: ConvexA
   if (!field.data.every(Number.isFinite)) throw new RegistrationInputError('result', 'has non-finite displacements (please report this with the inputs)');
   progress(1, 'done');
   return { field, loss, seconds: { features: (t1 - t0) / 1000, convex: (t2 - t1) / 1000, adam: (t3 - t2) / 1000, total: (performance.now() - t0) / 1000 } };
+}
+
+/** Types of `convexAdam`. */
+export namespace convexAdam {
+  /** Options of `convexAdam`; defaults are convexAdam's (Siebert et al. 2024, multimodallearning/convexAdam). */
+  export interface IOptions {
+    /** MIND-SSC patch radius (default 1). */
+    mindRadius?: number;
+    /** MIND-SSC neighbour distance (default 2). */
+    mindDilation?: number;
+    /** Coarse grid spacing in voxels (default 6). */
+    gridSpacing?: number;
+    /** Discrete search half-width in grid steps (default 4: 9^3 candidates, up to +-24 voxels). */
+    halfWidth?: number;
+    /** Coupling weights of the convex optimisation (default 0.003, 0.01, 0.03, 0.1, 0.3, 1). */
+    alphas?: readonly number[];
+    /** 3^3 box filter passes on the cost volume (default 2). */
+    costSmoothing?: number;
+    /** Fixed-point iterations of the inverse-consistency step; 0 skips the backward run (default 15). */
+    inverseConsistencyIterations?: number;
+    /** Adam iterations; 0 skips the stage (default 80). */
+    adamIterations?: number;
+    /** Adam learning rate (default 1). */
+    learningRate?: number;
+    /** Diffusion regularisation weight (default 1.25). */
+    lambda?: number;
+    /** Downsampling factor of the Adam grid (default 2: half resolution). */
+    adamGridFactor?: number;
+    /** 3^3 box filters applied to the Adam field (default 3). */
+    adamSmoothing?: number;
+    /** Weight of the mean squared MIND difference (default 12). */
+    dataWeight?: number;
+    /** An affine pre-alignment (fixed -> moving, µm); the returned field includes it. */
+    initial?: AffineTransform;
+    /** Default: the calling cell's interrupt signal. */
+    signal?: AbortSignal;
+    /** Progress in [0, 1] and the stage's name. */
+    onProgress?: (fraction: number, stage: string) => void;
+    /** Non-fatal problems (moving resampled onto the fixed grid); default console.warn. */
+    onWarning?: (message: string) => void;
+  }
 }

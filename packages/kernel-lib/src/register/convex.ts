@@ -11,16 +11,6 @@
 import { boxFilter3, trilinear } from './interpolate';
 import { MIND_CHANNELS } from './mind';
 
-/** Options of `coupledConvex`. */
-export interface CoupledConvexOptions {
-  /** Displacement search half-width in grid steps (convexAdam default 4: 9^3 candidates). */
-  halfWidth: number;
-  /** Coupling weights, increasing (convexAdam default 0.003, 0.01, 0.03, 0.1, 0.3, 1). */
-  alphas: readonly number[];
-  /** Box filter passes on the cost volume (convexAdam: 3^3, twice). */
-  costSmoothing?: number;
-}
-
 /**
  * The coarse displacement, Float32 [3, gz, gy, gx] in grid steps, that moves `fixed` grid points
  * onto `moving` ones. Features are [12, gz, gy, gx] on the same grid (MIND pooled to the grid).
@@ -29,7 +19,7 @@ export function coupledConvex(
   fixed: Float32Array,
   moving: Float32Array,
   shape: readonly [number, number, number],
-  options: CoupledConvexOptions
+  options: coupledConvex.IOptions
 ): Float32Array {
   const [gz, gy, gx] = shape;
   const g = gz * gy * gx;
@@ -74,6 +64,19 @@ export function coupledConvex(
   pick(0); // the smoothed argmin of the cost alone
   for (const alpha of options.alphas) pick(alpha);
   return u;
+}
+
+/** Types of `coupledConvex`. */
+export namespace coupledConvex {
+  /** Options of `coupledConvex`. */
+  export interface IOptions {
+    /** Displacement search half-width in grid steps (convexAdam default 4: 9^3 candidates). */
+    halfWidth: number;
+    /** Coupling weights, increasing (convexAdam default 0.003, 0.01, 0.03, 0.1, 0.3, 1). */
+    alphas: readonly number[];
+    /** Box filter passes on the cost volume (convexAdam: 3^3, twice). */
+    costSmoothing?: number;
+  }
 }
 
 /**

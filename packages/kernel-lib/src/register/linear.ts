@@ -19,30 +19,6 @@ import { AffineTransform, rotationMatrix } from './transform';
 
 const { max, min, sqrt, floor } = Math;
 
-/** Options of `registerLinear`. */
-export interface LinearRegistrationOptions {
-  /** 'rigid' (6 parameters) or 'affine' (12); default 'rigid'. */
-  model?: 'rigid' | 'affine';
-  /** 'ncc' (one modality, default) or 'mind' (across modalities). */
-  metric?: 'ncc' | 'mind';
-  /** Resolution levels, each half the next (default 3). */
-  levels?: number;
-  /** Largest voxel count of the finest level; larger images are pooled first (default 64^3). */
-  maxVoxels?: number;
-  /** Fixed voxels sampled per level (default 20000). */
-  samples?: number;
-  /** Optimiser iterations per level (default 100). */
-  iterations?: number;
-  /** Corresponding points (µm, [z, y, x]) for the initial transform. */
-  landmarks?: { fixed: readonly Vec3[]; moving: readonly Vec3[] };
-  /** An initial transform (fixed -> moving, µm); landmarks take precedence. */
-  initial?: AffineTransform;
-  /** Default: the calling cell's interrupt signal. */
-  signal?: AbortSignal;
-  /** Progress in [0, 1] and the level's name. */
-  onProgress?: (fraction: number, stage: string) => void;
-}
-
 /** What `registerLinear` returns. */
 export interface LinearRegistrationResult {
   /** Fixed -> moving, µm. */
@@ -54,7 +30,7 @@ export interface LinearRegistrationResult {
 }
 
 /** Rigid or affine registration of `moving` onto `fixed`; returns a transform mapping fixed points (µm) to moving ones. */
-export async function registerLinear(fixed: Volume, moving: Volume, options: LinearRegistrationOptions = {}): Promise<LinearRegistrationResult> {
+export async function registerLinear(fixed: Volume, moving: Volume, options: registerLinear.IOptions = {}): Promise<LinearRegistrationResult> {
   const t0 = performance.now();
   const signal = resolveSignal(options.signal);
   const rigid = (options.model ?? 'rigid') === 'rigid';
@@ -93,6 +69,33 @@ export async function registerLinear(fixed: Volume, moving: Volume, options: Lin
     throw new RegistrationInputError('fixed and moving images', 'do not overlap after alignment; check origins and spacings, or give landmarks');
   }
   return { transform: build(q), similarity, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Types of `registerLinear`. */
+export namespace registerLinear {
+  /** Options of `registerLinear`. */
+  export interface IOptions {
+    /** 'rigid' (6 parameters) or 'affine' (12); default 'rigid'. */
+    model?: 'rigid' | 'affine';
+    /** 'ncc' (one modality, default) or 'mind' (across modalities). */
+    metric?: 'ncc' | 'mind';
+    /** Resolution levels, each half the next (default 3). */
+    levels?: number;
+    /** Largest voxel count of the finest level; larger images are pooled first (default 64^3). */
+    maxVoxels?: number;
+    /** Fixed voxels sampled per level (default 20000). */
+    samples?: number;
+    /** Optimiser iterations per level (default 100). */
+    iterations?: number;
+    /** Corresponding points (µm, [z, y, x]) for the initial transform. */
+    landmarks?: { fixed: readonly Vec3[]; moving: readonly Vec3[] };
+    /** An initial transform (fixed -> moving, µm); landmarks take precedence. */
+    initial?: AffineTransform;
+    /** Default: the calling cell's interrupt signal. */
+    signal?: AbortSignal;
+    /** Progress in [0, 1] and the level's name. */
+    onProgress?: (fraction: number, stage: string) => void;
+  }
 }
 
 namespace Private {

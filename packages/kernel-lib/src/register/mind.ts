@@ -16,16 +16,8 @@ const { exp } = Math;
 /** Number of MIND-SSC channels (the 12 neighbour pairs). */
 export const MIND_CHANNELS = 12;
 
-/** Options of `mindSsc`. */
-export interface MindOptions {
-  /** Patch radius in voxels (default 1, convexAdam default, Siebert et al. 2024). */
-  radius?: number;
-  /** Neighbour distance in voxels (default 2, convexAdam default). */
-  dilation?: number;
-}
-
 /** MIND-SSC descriptors of a volume as Float32 [12, z, y, x]; throws RegistrationInputError for a constant image. */
-export function mindSsc(volume: { data: ArrayLike<number>; shape: Shape3 }, options: MindOptions = {}): Float32Array {
+export function mindSsc(volume: { data: ArrayLike<number>; shape: Shape3 }, options: mindSsc.IOptions = {}): Float32Array {
   const radius = options.radius ?? 1;
   const d = options.dilation ?? 2;
   const [nz, ny, nx] = volume.shape;
@@ -86,6 +78,17 @@ export function mindSsc(volume: { data: ArrayLike<number>; shape: Shape3 }, opti
     for (let c = 0; c < MIND_CHANNELS; c++) out[c * n + i] = exp(-out[c * n + i] / v);
   }
   return out;
+}
+
+/** Types of `mindSsc`. */
+export namespace mindSsc {
+  /** Options of `mindSsc`. */
+  export interface IOptions {
+    /** Patch radius in voxels (default 1, convexAdam default, Siebert et al. 2024). */
+    radius?: number;
+    /** Neighbour distance in voxels (default 2, convexAdam default). */
+    dilation?: number;
+  }
 }
 
 namespace Private {

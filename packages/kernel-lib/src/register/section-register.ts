@@ -38,42 +38,6 @@ import { warpVolume } from './warp';
 
 const { floor, max, min, round, sqrt, abs } = Math;
 
-/** Options of `registerSection`. */
-export interface RegisterSectionOptions {
-  /** Pixel size of the image in µm (default its x spacing). */
-  spacing?: number;
-  /** Centre of the search (default the axial plane through the volume centre, angles and offset 0). */
-  initial?: SectionPose;
-  /** In-plane rotations searched: initial ± this, degrees (default 180: all). */
-  inPlaneRangeDeg?: number;
-  /** Grid step of the in-plane rotation, degrees (default 10). */
-  inPlaneStepDeg?: number;
-  /** Tilts about y and x searched: initial ± this, degrees (default 20). */
-  tiltRangeDeg?: number;
-  /** Grid step of the tilts, degrees (default 10). */
-  tiltStepDeg?: number;
-  /** Depths searched along the normal: initial ± this, µm (default half the volume's extent along the normal). */
-  depthRangeUm?: number;
-  /** In-plane shifts searched: initial ± this, µm (default 0; the local refinement still moves the section). */
-  shiftRangeUm?: number;
-  /** Distinct grid poses refined locally (default 32). */
-  candidates?: number;
-  /** NMI histogram bins (default: from the pixel count, 8 to 32). */
-  bins?: number;
-  /** Smallest fraction of image pixels inside the volume for a pose to count (default 0.5). */
-  minOverlap?: number;
-  /** Confidence below which the result carries a "no clear match" warning (default 0.08). */
-  minConfidence?: number;
-  /** The 2D deformable refinement: true (default), false, or its options. */
-  deformable?: boolean | SectionDeformableOptions;
-  /** Default: the calling cell's interrupt signal. */
-  signal?: AbortSignal;
-  /** Progress in [0, 1] and the stage's name. */
-  onProgress?: (fraction: number, stage: string) => void;
-  /** Non-fatal problems (a weak match, little overlap); default console.warn. */
-  onWarning?: (message: string) => void;
-}
-
 /** What `registerSection` returns. */
 export interface RegisterSectionResult {
   /** The section's pose in the volume. */
@@ -99,7 +63,7 @@ export interface RegisterSectionResult {
 }
 
 /** Registers the 2D `image` ([1, h, w] volume) to `volume`: the pose of its virtual section, then a 2D deformable refinement. */
-export async function registerSection(image: Volume, volume: Volume, options: RegisterSectionOptions = {}): Promise<RegisterSectionResult> {
+export async function registerSection(image: Volume, volume: Volume, options: registerSection.IOptions = {}): Promise<RegisterSectionResult> {
   const t0 = performance.now();
   const signal = resolveSignal(options.signal);
   const progress = options.onProgress ?? (() => undefined);
@@ -229,10 +193,49 @@ export async function registerSection(image: Volume, volume: Volume, options: Re
   };
 }
 
+/** Types of `registerSection`. */
+export namespace registerSection {
+  /** Options of `registerSection`. */
+  export interface IOptions {
+    /** Pixel size of the image in µm (default its x spacing). */
+    spacing?: number;
+    /** Centre of the search (default the axial plane through the volume centre, angles and offset 0). */
+    initial?: SectionPose;
+    /** In-plane rotations searched: initial ± this, degrees (default 180: all). */
+    inPlaneRangeDeg?: number;
+    /** Grid step of the in-plane rotation, degrees (default 10). */
+    inPlaneStepDeg?: number;
+    /** Tilts about y and x searched: initial ± this, degrees (default 20). */
+    tiltRangeDeg?: number;
+    /** Grid step of the tilts, degrees (default 10). */
+    tiltStepDeg?: number;
+    /** Depths searched along the normal: initial ± this, µm (default half the volume's extent along the normal). */
+    depthRangeUm?: number;
+    /** In-plane shifts searched: initial ± this, µm (default 0; the local refinement still moves the section). */
+    shiftRangeUm?: number;
+    /** Distinct grid poses refined locally (default 32). */
+    candidates?: number;
+    /** NMI histogram bins (default: from the pixel count, 8 to 32). */
+    bins?: number;
+    /** Smallest fraction of image pixels inside the volume for a pose to count (default 0.5). */
+    minOverlap?: number;
+    /** Confidence below which the result carries a "no clear match" warning (default 0.08). */
+    minConfidence?: number;
+    /** The 2D deformable refinement: true (default), false, or its options. */
+    deformable?: boolean | SectionDeformableOptions;
+    /** Default: the calling cell's interrupt signal. */
+    signal?: AbortSignal;
+    /** Progress in [0, 1] and the stage's name. */
+    onProgress?: (fraction: number, stage: string) => void;
+    /** Non-fatal problems (a weak match, little overlap); default console.warn. */
+    onWarning?: (message: string) => void;
+  }
+}
+
 namespace Private {
   /** The grid of the global search: poses indexed by k. */
   export function searchGrid(
-    volume: Volume, initial: SectionPose, voxelUm: number, options: RegisterSectionOptions
+    volume: Volume, initial: SectionPose, voxelUm: number, options: registerSection.IOptions
   ): { count: number; pose(k: number): SectionPose; angleStep: number; depthStep: number } {
     const axis = (range: number, step: number): number[] => {
       const n = range > 0 && step > 0 ? floor(range / step + 1e-9) : 0;

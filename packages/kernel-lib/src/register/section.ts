@@ -35,18 +35,6 @@ export interface SectionPose {
   offset: readonly [number, number, number];
 }
 
-/** Options of `virtualSection`. */
-export interface VirtualSectionOptions {
-  /** [rows, columns] of the section (default the volume's [ny, nx]). */
-  shape?: readonly [number, number];
-  /** Pixel size in µm (default the volume's smallest spacing). */
-  spacing?: number;
-  /** 'linear' (default; float32) or 'nearest' (labels; the volume's dtype). */
-  method?: 'linear' | 'nearest';
-  /** Value of pixels outside the volume (default 0). */
-  fill?: number;
-}
-
 /** Pixel positions of a section in voxel indices of a volume: p(i, j) = start + i row + j column. */
 export interface SectionFrame {
   /** Voxel position [z, y, x] of pixel (0, 0). */
@@ -95,7 +83,7 @@ export function sectionFrame(
  * The section of `volume` at `pose` as a one-slice volume [1, h, w] with spacing [s, s, s]
  * (trilinear, or nearest for labels); pixels outside the volume get `fill`.
  */
-export function virtualSection(volume: Volume, pose: SectionPose, options: VirtualSectionOptions = {}): Volume {
+export function virtualSection(volume: Volume, pose: SectionPose, options: virtualSection.IOptions = {}): Volume {
   const shape = options.shape ?? [volume.shape[1], volume.shape[2]];
   const spacing = options.spacing ?? min(...volume.spacing);
   if (shape.length !== 2 || shape.some(n => !Number.isInteger(n) || n < 1)) {
@@ -107,6 +95,21 @@ export function virtualSection(volume: Volume, pose: SectionPose, options: Virtu
   const out: VoxelArray = linear ? new Float32Array(h * w) : allocate(volume.dtype, h * w);
   sampleSection(volume.data, volume.shape, sectionFrame(volume, pose, shape, spacing), h, w, out, { method: linear ? 'linear' : 'nearest', fill: options.fill ?? 0 });
   return new Volume({ data: out, shape: [1, h, w], spacing: [spacing, spacing, spacing] });
+}
+
+/** Types of `virtualSection`. */
+export namespace virtualSection {
+  /** Options of `virtualSection`. */
+  export interface IOptions {
+    /** [rows, columns] of the section (default the volume's [ny, nx]). */
+    shape?: readonly [number, number];
+    /** Pixel size in µm (default the volume's smallest spacing). */
+    spacing?: number;
+    /** 'linear' (default; float32) or 'nearest' (labels; the volume's dtype). */
+    method?: 'linear' | 'nearest';
+    /** Value of pixels outside the volume (default 0). */
+    fill?: number;
+  }
 }
 
 /**

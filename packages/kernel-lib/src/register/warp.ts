@@ -17,16 +17,8 @@ import { AffineTransform } from './transform';
 /** How to interpolate: 'linear' for intensities, 'nearest' for labels. */
 export type WarpMethod = 'linear' | 'nearest';
 
-/** Options of `warpVolume`. */
-export interface WarpOptions {
-  /** 'linear' (default; float32 output) or 'nearest' (labels; the moving dtype). */
-  method?: WarpMethod;
-  /** Output grid for an affine transform (default the moving image's grid); a field brings its own. */
-  reference?: DisplacementField.IGrid;
-}
-
 /** `moving` resampled onto the fixed grid through a displacement field or an affine transform (µm). */
-export function warpVolume(moving: Volume, by: DisplacementField | AffineTransform, options: WarpOptions = {}): Volume {
+export function warpVolume(moving: Volume, by: DisplacementField | AffineTransform, options: warpVolume.IOptions = {}): Volume {
   const grid: DisplacementField.IGrid = by instanceof DisplacementField ? by : options.reference ?? moving;
   const [nz, ny, nx] = grid.shape;
   const n = nz * ny * nx;
@@ -69,6 +61,17 @@ export function warpVolume(moving: Volume, by: DisplacementField | AffineTransfo
     }
   }
   return new Volume({ data: out, shape: grid.shape, spacing: grid.spacing, origin: grid.origin });
+}
+
+/** Types of `warpVolume`. */
+export namespace warpVolume {
+  /** Options of `warpVolume`. */
+  export interface IOptions {
+    /** 'linear' (default; float32 output) or 'nearest' (labels; the moving dtype). */
+    method?: WarpMethod;
+    /** Output grid for an affine transform (default the moving image's grid); a field brings its own. */
+    reference?: DisplacementField.IGrid;
+  }
 }
 
 /** `moving` on `reference`'s grid through the identity in physical space (different shapes or spacings). */

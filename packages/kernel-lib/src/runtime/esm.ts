@@ -15,14 +15,8 @@ import { pathToFileURL } from 'url';
 import { ModuleLoadError } from '../errors';
 import { writeFileAtomicallySync } from '../files';
 
-/** Options of `importEsm`. */
-export interface ImportEsmOptions {
-  /** Folder whose node_modules are searched when kernel-lib's own do not have the package (default: cwd, the notebook's folder). */
-  from?: string;
-}
-
 /** Import an ES module by specifier, from kernel-lib's dependencies or the notebook's folder. */
-export async function importEsm<T = any>(specifier: string, options: ImportEsmOptions = {}): Promise<T> {
+export async function importEsm<T = any>(specifier: string, options: importEsm.IOptions = {}): Promise<T> {
   try {
     return (await import(specifier)) as T;
   } catch (error) {
@@ -35,6 +29,15 @@ export async function importEsm<T = any>(specifier: string, options: ImportEsmOp
     return (await helper.importFrom(specifier)) as T;
   } catch (error) {
     throw new ModuleLoadError(specifier, error);
+  }
+}
+
+/** Types of `importEsm`. */
+export namespace importEsm {
+  /** Options of `importEsm`. */
+  export interface IOptions {
+    /** Folder whose node_modules are searched when kernel-lib's own do not have the package (default: cwd, the notebook's folder). */
+    from?: string;
   }
 }
 

@@ -10,5 +10,4 @@ export type { CommData, CommMessage, CommTargetHandler, CommTransport } from './
 export { currentScope, kernelRuntime } from './context';
 export type { KernelRuntime, PublishOptions } from './context';
 export { importEsm } from './esm';
-export type { ImportEsmOptions } from './esm';
 export { interruptSignal, resolveSignal, throwIfInterrupted } from './interrupt';

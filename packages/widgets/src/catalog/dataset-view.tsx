@@ -7,7 +7,7 @@
  * await view.showDetails(await loadDatasetDetails(client, pid));
  */
 import { Button } from '@jupyterlab/ui-components';
-import type { Attachment, CallOptions, Dataset, DatasetCommon, OrigDatablock, SciCatClient } from '@mdlma/kernel/catalog';
+import type { Attachment, Dataset, DatasetCommon, OrigDatablock, SciCatClient } from '@mdlma/kernel/catalog';
 import * as React from 'react';
 
 import { CatalogView } from './catalog-view';
@@ -23,7 +23,7 @@ export interface DatasetDetails {
 }
 
 /** Fetches a dataset with its files, attachments and the datasets derived from it (in parallel). */
-export async function loadDatasetDetails(client: SciCatClient, pid: string, options: CallOptions = {}): Promise<DatasetDetails> {
+export async function loadDatasetDetails(client: SciCatClient, pid: string, options: SciCatClient.ICallOptions = {}): Promise<DatasetDetails> {
   const [dataset, blocks, attachments, derived] = await Promise.all([
     client.dataset(pid, options),
     client.origDatablocks(pid, options),

@@ -13,7 +13,6 @@ import {
   fullqueryFields,
   matchesFullqueryExtras,
   needsFullquery,
-  type CallOptions,
   type CatalogQuery,
   type DatasetCommon,
   type SciCatClient
@@ -31,7 +30,7 @@ export const SORT_ORDERS = {
 export type SortOrder = keyof typeof SORT_ORDERS;
 
 /** Which page, how big, in which order. */
-export interface PageRequest extends CallOptions {
+export interface PageRequest extends SciCatClient.ICallOptions {
   /** 1-based page number. */
   page: number;
   pageSize: number;

@@ -15,7 +15,7 @@ import { promises as fs } from 'fs';
 import { basename, dirname, join, relative, resolve } from 'path';
 import { orthoSlicesPng } from '../../display';
 import { CatalogConfigError, CatalogRequestError } from '../../errors';
-import { open as openVolume, read as readVolume, type OpenOptions, type VolumeSource } from '../../io';
+import { open as openVolume, read as readVolume, type VolumeSource } from '../../io';
 import { resolveSignal } from '../../runtime';
 import type { Volume } from '../../volume';
 import {
@@ -24,7 +24,6 @@ import {
   datasetWhere,
   searchDatasets,
   type Attachment,
-  type CallOptions,
   type CatalogQuery,
   type Dataset,
   type DatasetCommon,
@@ -32,22 +31,6 @@ import {
   type OrigDatablock
 } from '..';
 import { checkPathMap, readCatalogSettings, saveCatalogSettings, toLocalPath, toRemotePath, type PathMap } from './config';
-
-/** Options of `catalog.connect`. */
-export interface ConnectOptions {
-  /** The backend (default: $SCICAT_URL, else the config file's url). */
-  url?: string;
-  /** Log in with these instead of a token (the password should come from somewhere other than the cell). */
-  username?: string;
-  password?: string;
-  /** Keep the token from this login in the config file (mode 0600) for the next notebooks. */
-  saveToken?: boolean;
-  /** Remote folder prefix -> local folder (default: the config file's, else $SCICAT_PATH_MAP as JSON). */
-  pathMap?: PathMap;
-  timeoutMs?: number;
-  retries?: number;
-  signal?: AbortSignal;
-}
 
 /** What `registerDerived` records. */
 export interface DerivedRegistration {
@@ -97,36 +80,36 @@ export class CatalogConnection {
   }
 
   /** Datasets that match, newest first (at most `limit`, default 25); pages are fetched lazily. */
-  async search(query: CatalogQuery = {}, options: CallOptions = {}): Promise<DatasetCommon[]> {
+  async search(query: CatalogQuery = {}, options: SciCatClient.ICallOptions = {}): Promise<DatasetCommon[]> {
     const out: DatasetCommon[] = [];
     for await (const d of this.iterate(query, options)) out.push(d);
     return out;
   }
 
   /** The same as `search`, as an async iterator (stop when you have enough). */
-  iterate(query: CatalogQuery = {}, options: CallOptions = {}): AsyncGenerator<DatasetCommon> {
+  iterate(query: CatalogQuery = {}, options: SciCatClient.ICallOptions = {}): AsyncGenerator<DatasetCommon> {
     return searchDatasets(this.client, query, { signal: resolveSignal(options.signal) });
   }
 
   /** How many datasets match (v4 count; text and scientific conditions are not counted this way). */
-  count(query: Omit<CatalogQuery, 'text' | 'scientific'> = {}, options: CallOptions = {}): Promise<number> {
+  count(query: Omit<CatalogQuery, 'text' | 'scientific'> = {}, options: SciCatClient.ICallOptions = {}): Promise<number> {
     return this.client.count(datasetWhere(query), { signal: resolveSignal(options.signal) });
   }
 
   /** One dataset with its file lists and attachments embedded. */
-  dataset(pid: string, options: CallOptions = {}): Promise<Dataset> {
+  dataset(pid: string, options: SciCatClient.ICallOptions = {}): Promise<Dataset> {
     return this.client.dataset(pid, { include: ['origdatablocks', 'attachments'], signal: resolveSignal(options.signal) });
   }
 
   /** The dataset's files with their local paths (sourceFolder through the path mapping). */
-  async files(pid: string, options: CallOptions = {}): Promise<CatalogFile[]> {
+  async files(pid: string, options: SciCatClient.ICallOptions = {}): Promise<CatalogFile[]> {
     const signal = resolveSignal(options.signal);
     const [dataset, blocks] = await Promise.all([this.client.dataset(pid, { signal }), this.client.origDatablocks(pid, { signal })]);
     return Private.filesOf(dataset, blocks, this.pathMap);
   }
 
   /** Attachments (thumbnails as data URIs). */
-  attachments(pid: string, options: CallOptions = {}): Promise<Attachment[]> {
+  attachments(pid: string, options: SciCatClient.ICallOptions = {}): Promise<Attachment[]> {
     return this.client.attachments(pid, { signal: resolveSignal(options.signal) });
   }
 
@@ -134,12 +117,12 @@ export class CatalogConnection {
    * Opens the dataset's volume lazily (io's `open`): `file` picks one by its path relative to sourceFolder; by
    * default the first image file that is not a label volume.
    */
-  async open(pid: string, options: OpenOptions & { file?: string; signal?: AbortSignal } = {}): Promise<VolumeSource> {
+  async open(pid: string, options: openVolume.IOptions & { file?: string; signal?: AbortSignal } = {}): Promise<VolumeSource> {
     return openVolume(await this.volumePath(pid, options), options);
   }
 
   /** Reads the dataset's whole volume (io's `read`); same choice of file as `open`. */
-  async read(pid: string, options: OpenOptions & { file?: string; signal?: AbortSignal } = {}): Promise<Volume> {
+  async read(pid: string, options: openVolume.IOptions & { file?: string; signal?: AbortSignal } = {}): Promise<Volume> {
     return readVolume(await this.volumePath(pid, options), options);
   }
 
@@ -169,7 +152,7 @@ export class CatalogConnection {
    * Registers a derived dataset: inputs, the model (name, version, sha256), the package version, the parameters and
    * metrics, then attaches the thumbnail. Returns the new dataset (with its PID).
    */
-  async registerDerived(registration: DerivedRegistration, options: CallOptions = {}): Promise<DatasetV3 & { thumbnailAttached: boolean }> {
+  async registerDerived(registration: DerivedRegistration, options: SciCatClient.ICallOptions = {}): Promise<DatasetV3 & { thumbnailAttached: boolean }> {
     const signal = resolveSignal(options.signal);
     if (!registration.inputs?.length) throw new CatalogRequestError(this.url, 'the derived dataset', 'it needs at least one input PID');
     if (!registration.outputs?.length) throw new CatalogRequestError(this.url, 'the derived dataset', 'it needs at least one output file');
@@ -231,7 +214,7 @@ export class CatalogConnection {
  * Connects to a catalog. The token comes from (in order) a login with `username`/`password`, $SCICAT_TOKEN, or the
  * config file (~/.config/mdlma/catalog.json, mode 0600); it is checked with one request before this returns.
  */
-export async function connect(options: ConnectOptions = {}): Promise<CatalogConnection> {
+export async function connect(options: connect.IOptions = {}): Promise<CatalogConnection> {
   const signal = resolveSignal(options.signal);
   const url = options.url ?? process.env.SCICAT_URL ?? readCatalogSettings().url;
   if (!url) throw new CatalogConfigError('url', 'is not set: pass { url }, or set SCICAT_URL or "url" in the config file');
@@ -260,6 +243,25 @@ export async function connect(options: ConnectOptions = {}): Promise<CatalogConn
   }
   await client.whoami({ signal });
   return new CatalogConnection(client, pathMap);
+}
+
+/** Types of `connect`. */
+export namespace connect {
+  /** Options of `catalog.connect`. */
+  export interface IOptions {
+    /** The backend (default: $SCICAT_URL, else the config file's url). */
+    url?: string;
+    /** Log in with these instead of a token (the password should come from somewhere other than the cell). */
+    username?: string;
+    password?: string;
+    /** Keep the token from this login in the config file (mode 0600) for the next notebooks. */
+    saveToken?: boolean;
+    /** Remote folder prefix -> local folder (default: the config file's, else $SCICAT_PATH_MAP as JSON). */
+    pathMap?: PathMap;
+    timeoutMs?: number;
+    retries?: number;
+    signal?: AbortSignal;
+  }
 }
 
 namespace Private {

@@ -13,7 +13,7 @@ import { connect } from './connection';
 export { catalogConfigPath, checkPathMap, readCatalogSettings, saveCatalogSettings, toLocalPath, toRemotePath } from './config';
 export type { CatalogSettings, PathMap } from './config';
 export { CatalogConnection, KERNEL_PACKAGE_VERSION, connect as connectCatalog } from './connection';
-export type { CatalogFile, ConnectOptions, DerivedRegistration } from './connection';
+export type { CatalogFile, DerivedRegistration } from './connection';
 
 /** The catalog from a notebook: `await catalog.connect({ url })`. */
 export const catalog = { connect };

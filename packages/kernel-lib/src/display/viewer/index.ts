@@ -18,4 +18,4 @@ export { describeLayer, describeOutput, intensityRange, volumeBundle, volumeOutp
 export type { LayerInput, LayerOptions } from './payload';
 export { DEFAULT_PREVIEW_BYTES, embeddedPreview, needsOverview, OVERVIEW_LIMITS, overviewFactor, reductionFactor } from './preview';
 export { show } from './show';
-export type { ShowLayers, ShowOptions } from './show';
+export type { ShowLayers } from './show';

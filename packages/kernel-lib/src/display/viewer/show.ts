@@ -30,29 +30,8 @@ export interface ShowLayers {
   layers?: Array<LayerOptions & { volume: Volume }>;
 }
 
-/** Options of `show`. */
-export interface ShowOptions {
-  /** Text shown with the output. */
-  title?: string;
-  /** Crosshair voxel [z, y, x] (default: the centre). */
-  slice?: Triple;
-  layout?: ViewerLayout;
-  /** Label classes for colours and legend (default: bone, DL, RM). */
-  classes?: Record<number, LabelClass>;
-  /** Where layers are written (default: `.mdlma/cache` in the working folder, 4 GiB). */
-  cache?: LayerCache | LayerCache.IOptions;
-  /** Budget of the embedded preview in raw voxel bytes, all layers together (default 2 MiB; 0: none). */
-  previewBytes?: number;
-  /**
-   * Largest layer the browser loads whole (default: what its WebGL allows). Bigger layers are
-   * shown as an overview within these limits (and at most 256 per side, 2^24 voxels), with
-   * full-resolution detail around the crosshair on demand.
-   */
-  limits?: Partial<ViewerLimits>;
-}
-
 /** Show volumes in the calling cell; returns the handle that talks to the viewer. */
-export async function show(input: Volume | ShowLayers, options: ShowOptions = {}): Promise<ViewerHandle> {
+export async function show(input: Volume | ShowLayers, options: show.IOptions = {}): Promise<ViewerHandle> {
   const layers = Private.layerList(input);
   const image = layers[0].volume;
   Private.checkShapes(layers);
@@ -96,6 +75,30 @@ export async function show(input: Volume | ShowLayers, options: ShowOptions = {}
   });
   registerHandle(handle);
   return handle;
+}
+
+/** Types of `show`. */
+export namespace show {
+  /** Options of `show`. */
+  export interface IOptions {
+    /** Text shown with the output. */
+    title?: string;
+    /** Crosshair voxel [z, y, x] (default: the centre). */
+    slice?: Triple;
+    layout?: ViewerLayout;
+    /** Label classes for colours and legend (default: bone, DL, RM). */
+    classes?: Record<number, LabelClass>;
+    /** Where layers are written (default: `.mdlma/cache` in the working folder, 4 GiB). */
+    cache?: LayerCache | LayerCache.IOptions;
+    /** Budget of the embedded preview in raw voxel bytes, all layers together (default 2 MiB; 0: none). */
+    previewBytes?: number;
+    /**
+     * Largest layer the browser loads whole (default: what its WebGL allows). Bigger layers are
+     * shown as an overview within these limits (and at most 256 per side, 2^24 voxels), with
+     * full-resolution detail around the crosshair on demand.
+     */
+    limits?: Partial<ViewerLimits>;
+  }
 }
 
 namespace Private {
