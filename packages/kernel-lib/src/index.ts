@@ -91,7 +91,7 @@ export type { AppConnection, JobState, JobSubmission, SlurmJob, SubmitOptions, S
 export { cudaProviderInstalled, modelsRoot, parseModelCard, SegmentationModel } from './models';
 export type { Device, ExecutionProvider, ModelCard, Normalisation } from './models';
 export { segment } from './segment';
-export type { SegmentFileResult, SegmentFiles, SegmentOptions, SegmentOutputs, SegmentResult, SegmentStats, Voting } from './segment';
+export type { SegmentFileResult, SegmentFiles, SegmentOutputs, SegmentResult, SegmentStats, Voting } from './segment';
 
 // Metrics.
 export {

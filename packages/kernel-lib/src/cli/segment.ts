@@ -13,7 +13,7 @@ import { MdlmaError, UsageError } from '../errors';
 import { guardOutputs, open, read, writeAtomically } from '../io';
 import { degradationMetrics, segmentationMetrics } from '../metrics';
 import type { Device } from '../models';
-import { segment, type SegmentFiles, type SegmentOptions } from '../segment';
+import { segment, type SegmentFiles } from '../segment';
 import { exitStatusHelp, usageFailure } from './exit-status';
 import { integerOption, oneOf } from './option-values';
 import { parseCommandLine, type OptionTable } from './parse';
@@ -108,7 +108,7 @@ export interface SegmentCommandLine {
   metrics?: string;
   truth?: string;
   json: boolean;
-  options: SegmentOptions;
+  options: segment.IOptions;
 }
 
 /** Parses the words after "segment"; throws UsageError naming the option and the value. */

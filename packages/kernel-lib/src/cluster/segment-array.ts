@@ -20,7 +20,7 @@ import { InterruptedError, SegmentOptionError } from '../errors';
 import type { VolumeSource } from '../io';
 import type { SubmitOptions } from '../protocol';
 import { resolveSignal } from '../runtime/interrupt';
-import type { SegmentFiles, SegmentOptions } from '../segment';
+import type { segment, SegmentFiles } from '../segment';
 import type { Volume } from '../volume';
 import { SlurmClient } from './client';
 import { shellQuote } from './safety';
@@ -196,7 +196,7 @@ export async function segmentOnCluster(input: Volume | VolumeSource, options: se
 /** Types of `segmentOnCluster`. */
 export namespace segmentOnCluster {
   /** The options of `segment` (with `out`), and how the array job runs. */
-  export interface IOptions extends SegmentOptions {
+  export interface IOptions extends segment.IOptions {
     /** The labels file (the tasks write labels only). */
     out: string | SegmentFiles;
     /** Number of tasks when `slabDepth` is not given (default 4). */

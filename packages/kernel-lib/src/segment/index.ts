@@ -13,9 +13,9 @@
  */
 export { InferenceRun, predictAxis, slicesFor } from './axis';
 export { normaliseSlices } from './normalise';
-export { guardSegmentFiles, resolveSegmentOptions } from './options';
-export type { ResolvedOptions, SegmentFiles, SegmentOptions, SegmentOutputs } from './options';
-export { segment } from './segment';
+export { guardSegmentFiles } from './options';
+export type { ResolvedOptions, SegmentFiles, SegmentOutputs } from './options';
+export { resolveSegmentOptions, segment } from './segment';
 export type { SegmentFileResult, SegmentResult, SegmentStats } from './segment';
 export { TilePlan } from './tiling';
 export type { Tile } from './tiling';

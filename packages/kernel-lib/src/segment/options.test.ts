@@ -5,7 +5,8 @@ import { join } from 'path';
 import { OutputPathError, SegmentOptionError } from '../errors';
 import { open, write } from '../io';
 import { Volume } from '../volume';
-import { BATCH_BUFFER_BYTES, checkBatchSize, resolveSegmentOptions } from './options';
+import { BATCH_BUFFER_BYTES, checkBatchSize } from './options';
+import { resolveSegmentOptions } from './segment';
 import { segment } from './segment';
 
 describe('segment options a user can get wrong', () => {

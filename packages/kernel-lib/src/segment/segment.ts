@@ -14,14 +14,16 @@
  * await segment(await open('scan.h5'), { axes: 3, out: { labels: 'labels.nii.gz', confidence: 'conf.nii.gz' } });
  * // On a Slurm cluster, as an array job: segmentOnCluster in cluster/.
  */
+import { availableParallelism } from 'os';
+
 import { SegmentOptionError } from '../errors';
 import { createWriter, type VolumeSource, type VolumeWriter } from '../io';
 import { kernelRuntime, resolveSignal, throwIfInterrupted } from '../runtime';
 import { progressBar } from '../display';
-import { SegmentationModel, type ExecutionProvider } from '../models';
-import { Volume, type Shape3, type SunAxis } from '../volume';
+import { SegmentationModel, type Device, type ExecutionProvider } from '../models';
+import { SUN_AXES, Volume, type Shape3, type SunAxis } from '../volume';
 import { InferenceRun, predictAxis, slicesFor } from './axis';
-import { checkBatchSize, guardSegmentFiles, resolveSegmentOptions, type ResolvedOptions, type SegmentFiles, type SegmentOptions } from './options';
+import { checkBatchSize, guardSegmentFiles, type ResolvedOptions, type SegmentFiles, type SegmentOutputs } from './options';
 import { VoteAccumulator, type Voting } from './voting';
 
 /** Figures of one run. */
@@ -64,12 +66,12 @@ export interface SegmentFileResult {
   stats: SegmentStats;
 }
 
-/** Segments `input` with a SUN model; see SegmentOptions. */
-export function segment(input: Volume | VolumeSource, options: SegmentOptions & { out: string | SegmentFiles }): Promise<SegmentFileResult>;
-export function segment(input: Volume | VolumeSource, options?: SegmentOptions): Promise<SegmentResult>;
+/** Segments `input` with a SUN model; see segment.IOptions. */
+export function segment(input: Volume | VolumeSource, options: segment.IOptions & { out: string | SegmentFiles }): Promise<SegmentFileResult>;
+export function segment(input: Volume | VolumeSource, options?: segment.IOptions): Promise<SegmentResult>;
 export async function segment(
   input: Volume | VolumeSource,
-  options: SegmentOptions = {}
+  options: segment.IOptions = {}
 ): Promise<SegmentResult | SegmentFileResult> {
   if (options.out !== undefined) await guardSegmentFiles(input, options.out);
   const started = performance.now();
@@ -125,7 +127,82 @@ export async function segment(
   }
 }
 
+/** Types of `segment`. */
+export namespace segment {
+  /** Options of `segment`. */
+  export interface IOptions {
+    /** A model name under models/, a model folder, or a loaded model (default 'sun-implant'). */
+    model?: string | SegmentationModel;
+    /** 1, 3 or 9 SUN axes, or an explicit list of axes (default 9). */
+    axes?: 1 | 3 | 9 | readonly SunAxis[];
+    /** 'soft' (mean, default) or 'hard' (mode of the per-axis argmax). */
+    voting?: Voting;
+    /** Tiles per model call (default 8; at most what fits BATCH_BUFFER_BYTES, see `checkBatchSize`). */
+    batchSize?: number;
+    /** Execution provider when `model` is a name (default 'cpu'; 'auto' tries CUDA, WebGPU, CPU). */
+    device?: Device;
+    /** ONNX Runtime intra-op threads when `model` is a name (default: number of cores; at most the cores available). */
+    threads?: number;
+    /** Aborts between batches (default: the calling cell's interrupt). */
+    signal?: AbortSignal;
+    /** Called after each batch with slices done and slices in all. */
+    onProgress?: (done: number, total: number) => void;
+    /** Show a progress bar (default: when running in the MDLMA kernel). */
+    progress?: boolean;
+    /** Maps to return (or write) besides the labels. */
+    outputs?: SegmentOutputs;
+    /** Write to files slab by slab (bounded memory) instead of returning volumes: a labels path or paths per map. */
+    out?: string | SegmentFiles;
+    /** Output rows per slab (default: the whole volume when it has at most 2^25 voxels, else ~2^24 voxels per slab, at least 32 rows). */
+    slabDepth?: number;
+    /** Context rows read above and below each slab for the axes whose slices cross z (default 32; 0 with a single slab or only the z axis). */
+    halo?: number;
+  }
+}
+
+/** Applies defaults and checks `options` for a volume of `shape`. */
+export function resolveSegmentOptions(options: segment.IOptions, shape: Shape3): ResolvedOptions {
+  const axes = Private.axes(options.axes ?? 9);
+  const voting = options.voting ?? 'soft';
+  if (voting !== 'soft' && voting !== 'hard') throw new SegmentOptionError('voting', `must be "soft" or "hard", got ${JSON.stringify(voting)}`);
+  const batchSize = options.batchSize ?? 8;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new SegmentOptionError('batchSize', `must be a positive integer, got ${batchSize}`);
+  // Each thread is an OS thread with its own stack: a million of them exhaust memory before anything runs.
+  const cores = availableParallelism();
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= cores)) {
+    throw new SegmentOptionError('threads', `must be an integer in 1..${cores} (the cores available), got ${threads}`);
+  }
+  const [nz, ny, nx] = shape;
+  const auto = nz * ny * nx <= 2 ** 25 ? nz : Math.max(32, Math.floor(2 ** 24 / (ny * nx)));
+  const slabDepth = Math.min(nz, options.slabDepth ?? auto);
+  if (!Number.isInteger(slabDepth) || slabDepth < 1) throw new SegmentOptionError('slabDepth', `must be a positive integer, got ${options.slabDepth}`);
+  // z slices lie within a slab: only the other axes need context rows.
+  const halo = slabDepth >= nz || axes.every(a => a === 'z') ? 0 : options.halo ?? 32;
+  if (!Number.isInteger(halo) || halo < 0) throw new SegmentOptionError('halo', `must be a non-negative integer, got ${options.halo}`);
+  const files = typeof options.out === 'string' ? { labels: options.out } : options.out;
+  if (files && typeof files.labels !== 'string') throw new SegmentOptionError('out', 'needs at least a labels path');
+  const o = options.outputs ?? {};
+  const outputs = {
+    probabilities: !!o.probabilities,
+    confidence: !!o.confidence || !!files?.confidence,
+    maxProbability: !!o.maxProbability || !!files?.maxProbability,
+    agreement: !!o.agreement || !!files?.agreement
+  };
+  if (files && outputs.probabilities) throw new SegmentOptionError('outputs.probabilities', 'cannot be written to files yet; segment in memory to get them');
+  return { axes, voting, batchSize, slabDepth, halo, outputs, files };
+}
+
 namespace Private {
+  export function axes(value: unknown): readonly SunAxis[] {
+    if (value === 1 || value === 3 || value === 9) return SUN_AXES.slice(0, value);
+    if (Array.isArray(value) && value.length > 0 && value.length <= 255 && value.every(a => SUN_AXES.includes(a))) {
+      if (new Set(value).size !== value.length) throw new SegmentOptionError('axes', 'lists an axis twice');
+      return value as SunAxis[];
+    }
+    throw new SegmentOptionError('axes', `must be 1, 3, 9 or a list of ${SUN_AXES.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+
   /** One slab of output rows [z0, z1) computed from input rows [s0, s1); r0, r1 are the output rows within them. */
   export interface Slab {
     z0: number;
