@@ -1,6 +1,8 @@
 """Reads the machine-readable reports of the test layers and prints what ran: passed, failed and skipped per layer
 and in total, every skipped test with its reason from the allow-list, and one line for each thing that fails the run.
 
+Each failed test is listed with the first lines of its failure message, so that the end of a CI log says what broke.
+
 A run fails on a failed test, on a layer whose runner exited non-zero, on a layer that left no report (it crashed
 before its first test) or ran no test, and on a skipped test that tests/allowed-skips.txt does not list.
 
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +34,33 @@ class LayerResult:
     failed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (test id, the runner's reason)
     reports: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (test id, the start of its failure message)
+
+    def fail(self, test_id: str, message: str) -> None:
+        self.failed += 1
+        self.failures.append((test_id, message))
 
 
 def shown(path: Path) -> Path:
     """A path as the user reads it: relative to the repository when inside it."""
     return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+MESSAGE_LINES = 12
+
+
+def message_start(text: str) -> str:
+    """The first non-blank lines of a failure message, without terminal colours; of a pytest traceback, its `E` lines
+    (the assertion and the values), which come after the test's source."""
+    lines = [line.rstrip() for line in ANSI_ESCAPE.sub("", text or "").splitlines() if line.strip()]
+    lines = [line for line in lines if line.startswith("E ")] or lines
+    return textwrap.dedent("\n".join(lines[:MESSAGE_LINES])) + ("\n…" if len(lines) > MESSAGE_LINES else "")
+
+
+def junit_message(failure: ET.Element) -> str:
+    """pytest puts the error in the message attribute, Playwright only the test's title: the text says the rest."""
+    return message_start(failure.text or "") or message_start(failure.get("message") or "")
 
 
 def read_jest(path: Path, result: LayerResult) -> None:
@@ -43,13 +69,14 @@ def read_jest(path: Path, result: LayerResult) -> None:
     for suite in data.get("testResults", []):
         rel = shown(Path(suite["name"]).resolve())
         if suite.get("testExecError") or (suite.get("status") == "failed" and not suite.get("assertionResults")):
-            result.failed += 1
+            error = suite.get("testExecError") or {}
+            result.fail(str(rel), message_start(error.get("message") or suite.get("message") or ""))
         for test in suite.get("assertionResults", []):
             status = test.get("status")
             if status == "passed":
                 result.passed += 1
             elif status == "failed":
-                result.failed += 1
+                result.fail(f"{rel} > {test.get('fullName') or test.get('title')}", message_start("\n".join(test.get("failureMessages") or [])))
             elif status in ("pending", "skipped", "todo", "disabled"):
                 result.skipped.append((f"{rel} > {test.get('fullName') or test.get('title')}", status))
 
@@ -65,8 +92,8 @@ def read_junit(path: Path, result: LayerResult) -> None:
             test_id = f"{where}::{case.get('name')}" if case.get("file") else f"{where} > {case.get('name')}"
             if project:
                 test_id = f"[{project}] {test_id}"
-            if case.find("failure") is not None or case.find("error") is not None:
-                result.failed += 1
+            if (failure := case.find("failure") if case.find("failure") is not None else case.find("error")) is not None:
+                result.fail(test_id, junit_message(failure))
             elif (skip := case.find("skipped")) is not None:
                 result.skipped.append((test_id, (skip.get("message") or skip.text or "").strip()))
             else:
@@ -102,7 +129,7 @@ def read_allow_list(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
 def main(logs: Path, allow_path: Path, layers: list[str]) -> int:
     allowed, problems = read_allow_list(allow_path)
     totals = [0, 0, 0]
-    rows, skipped_lines, used = [], [], set()
+    rows, skipped_lines, failure_lines, used = [], [], [], set()
     for layer in layers:
         rc_file = logs / f"{layer}.rc"
         code, seconds = (int(x) for x in rc_file.read_text().split()) if rc_file.exists() else (1, 0)
@@ -119,6 +146,9 @@ def main(logs: Path, allow_path: Path, layers: list[str]) -> int:
             r.failed += 1
         elif r.failed:
             problems.append(f"layer {layer}: {r.failed} failed: see .test-logs/{layer}.log")
+        for test_id, message in r.failures:
+            failure_lines.append(f"  {layer}: {test_id}")
+            failure_lines.extend(f"      {line}" for line in message.splitlines())
         for test_id, why in r.skipped:
             match = next((e for e in allowed if e[0] == layer and fnmatch.fnmatchcase(test_id, e[1])), None)
             if match:
@@ -138,6 +168,9 @@ def main(logs: Path, allow_path: Path, layers: list[str]) -> int:
     for layer, pattern, _ in allowed:
         if layer in layers and (layer, pattern) not in used:
             print(f"note: {shown(allow_path)} allows a skip that did not happen: {layer}: {pattern}")
+    if failure_lines:
+        print("failed:")
+        print("\n".join(failure_lines))
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")

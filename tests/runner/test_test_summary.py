@@ -4,6 +4,7 @@ The summary reads the runners' reports (JUnit XML of pytest and Playwright, jest
 reports of each kind, as the runners do, and check the verdict and the line that says what and where.
 """
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,10 @@ skipped="1" tests="3" hostname="ci-machine"><testcase classname="t" name="test_a
 """
 PLAYWRIGHT_XML = """<testsuites tests="2" failures="1" skipped="0"><testsuite name="a.spec.ts" hostname="root" tests="2">
 <testcase name="opens the panel" classname="a.spec.ts" time="1"/>
-<testcase name="submits a job" classname="a.spec.ts" time="1"><failure message="timeout">boom</failure></testcase>
+<testcase name="submits a job" classname="a.spec.ts" time="1"><failure message="a.spec.ts:3:1 submits a job">
+    Error: expect(locator).toHaveText(expected) failed
+    Expected: "Page 1"
+</failure></testcase>
 </testsuite></testsuites>
 """
 
@@ -80,10 +84,26 @@ def test_a_runner_that_exits_non_zero_without_a_failed_test_fails_the_run(tmp_pa
 def test_playwright_failures_count_and_a_clean_run_passes(tmp_path):
     (tmp_path / "ui.xml").write_text(PLAYWRIGHT_XML)
     assert summarise(tmp_path, {"ui": 1}).stdout.splitlines()[-1] == "1 passed, 1 failed, 0 skipped"
-    (tmp_path / "ui.xml").write_text(PLAYWRIGHT_XML.replace('<failure message="timeout">boom</failure>', ""))
+    (tmp_path / "ui.xml").write_text(re.sub(r"<failure .*</failure>", "", PLAYWRIGHT_XML, flags=re.S))
     done = summarise(tmp_path, {"ui": 0})
     assert done.returncode == 0, done.stdout
     assert done.stdout.splitlines()[-1] == "2 passed, 0 failed, 0 skipped"
+
+
+def test_each_failed_test_is_listed_with_the_start_of_its_message_so_a_log_tail_says_what_broke(tmp_path):
+    (tmp_path / "ui.xml").write_text(PLAYWRIGHT_XML)
+    failing_pytest = PYTEST_XML.replace(
+        '<testcase classname="t" name="test_b" file="tests/t.py" line="5" time="0.1"/>',
+        '<testcase classname="t" name="test_b" file="tests/t.py" line="5" time="0.1"><failure message="assert 1 == 2">'
+        "def test_b():\n&gt;       assert 1 == 2\nE       assert 1 == 2\n\ntests/t.py:6: AssertionError</failure></testcase>")
+    (tmp_path / "kernel.xml").write_text(failing_pytest)
+    (tmp_path / "unit-widgets.json").write_text(json.dumps({"testResults": [{"name": str(REPO / "packages/widgets/src/y.test.ts"), "assertionResults": [
+        {"fullName": "panel paints", "status": "failed", "failureMessages": ["\x1b[31mExpected: 3\x1b[39m\nReceived: 4\n    at Object.<anonymous> (y.test.ts:9:1)"]}]}]}))
+    lines = summarise(tmp_path, {"unit": 1, "kernel": 1, "ui": 1}).stdout.splitlines()
+    failed = lines[lines.index("failed:") + 1:]
+    assert failed[:4] == ["  unit: packages/widgets/src/y.test.ts > panel paints", "      Expected: 3", "      Received: 4", "          at Object.<anonymous> (y.test.ts:9:1)"]
+    assert failed[4:6] == ["  kernel: tests/t.py::test_b", "      E       assert 1 == 2"]
+    assert failed[6:9] == ["  ui: [root] a.spec.ts > submits a job", "      Error: expect(locator).toHaveText(expected) failed", '      Expected: "Page 1"']
 
 
 def test_a_malformed_allow_list_line_fails_the_run_with_its_line_number(tmp_path):

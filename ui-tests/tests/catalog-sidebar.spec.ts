@@ -95,16 +95,15 @@ async function search(page: Page, filters: Record<string, string>, text = ''): P
 
 test('log in, search with filters, page, view a dataset, open it in a notebook; markup from the catalog stays text', async ({ page, request, baseURL, tmpPath }) => {
   test.setTimeout(180000);
-  let sessionToken = '';
-  page.on('response', async response => {
-    if (response.url().endsWith('/api/v3/auth/login') && response.status() === 201) sessionToken = (await response.json()).access_token;
-  });
   await page.notebook.createNew('catalog.ipynb', { kernel: 'mdlma' });
   await openSidebar(page);
+  // Awaited rather than read in a response listener, whose body read could still be pending when the rows show.
+  const loggedIn = page.waitForResponse(response => response.url().endsWith('/api/v3/auth/login') && response.status() === 201);
   await logIn(page);
+  const sessionToken: string = (await (await loggedIn).json()).access_token;
+  expect(sessionToken).toMatch(/\S{16,}/);
   await expect(sidebar(page)).toHaveAttribute('data-state', 'results');
   await expect(rows(page)).toHaveCount(10);
-  expect(sessionToken).not.toBe('');
 
   // Filters: raw P05 scans (v4 with a count), then 8 weeks after implantation (scientific metadata: fullquery).
   await search(page, { type: 'raw', beamline: 'P05' });
