@@ -7,7 +7,8 @@
  */
 import { installKernelspec, startKernel } from '../kernel';
 import { UsageError } from '../errors';
-import { exitStatusHelp, usageFailure } from './exit-status';
+import { runCommand } from './command';
+import { exitStatusHelp } from './exit-status';
 import { oneOf } from './option-values';
 import { parseCommandLine, type OptionTable } from './parse';
 
@@ -31,26 +32,8 @@ ${exitStatusHelp({ 0: 'installed', 1: 'the kernelspec could not be written, or t
 export const KEEP_SERVING = -1;
 
 /** Runs `mdlma kernel` with `argv` (the words after "kernel", or including it); returns the exit code or KEEP_SERVING. */
-export async function kernelCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'kernel' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${KERNEL_USAGE}\n`);
-    return 0;
-  }
-  let line: KernelCommandLine;
-  try {
-    line = parseKernelArgs(args);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure('kernel', error);
-    throw error;
-  }
-  if (line.command === 'install') {
-    const dir = installKernelspec({ prefix: line.prefix });
-    process.stdout.write(line.json ? `${JSON.stringify({ installed: dir })}\n` : `Installed kernelspec in ${dir}\n`);
-    return 0;
-  }
-  await startKernel({ connectionFile: line.connectionFile });
-  return KEEP_SERVING;
+export function kernelCommand(argv: string[]): Promise<number> {
+  return runCommand(argv, { name: 'kernel', usage: KERNEL_USAGE, parse: parseKernelArgs, run: Private.execute });
 }
 
 /** The command line of `mdlma kernel`, read. */
@@ -70,6 +53,17 @@ export function parseKernelArgs(args: string[]): KernelCommandLine {
 }
 
 namespace Private {
+  /** Installs the kernelspec, or starts the kernel and keeps serving. */
+  export async function execute(line: KernelCommandLine): Promise<number> {
+    if (line.command === 'install') {
+      const dir = installKernelspec({ prefix: line.prefix });
+      process.stdout.write(line.json ? `${JSON.stringify({ installed: dir })}\n` : `Installed kernelspec in ${dir}\n`);
+      return 0;
+    }
+    await startKernel({ connectionFile: line.connectionFile });
+    return KEEP_SERVING;
+  }
+
   /** The options of `mdlma kernel`. */
   export const OPTIONS = {
     prefix: { type: 'string' },

@@ -10,7 +10,8 @@ import { totalmem } from 'os';
 import { MdlmaError, UsageError } from '../errors';
 import { checkRegularFile, formatFromExtension, guardOutputs, write } from '../io';
 import { IMPLANT_MATERIALS, implantPhantom, QIM3D_BONE_PATH, RAMP_WINDOWS, readBoneTiff, realBonePhantom, type Phantom, type PhantomCommonOptions } from '../phantom';
-import { exitStatusHelp, usageFailure } from './exit-status';
+import { runCommand } from './command';
+import { exitStatusHelp } from './exit-status';
 import { integerOption, oneOf, realOption } from './option-values';
 import { parseCommandLine, type OptionTable } from './parse';
 
@@ -53,47 +54,8 @@ ${exitStatusHelp({
 })}`;
 
 /** Run `mdlma phantom` with `argv` (the words after "phantom"); returns the exit code. */
-export async function phantomCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'phantom' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${PHANTOM_USAGE}\n`);
-    return 0;
-  }
-  let parsed: PhantomCommandLine;
-  try {
-    parsed = parsePhantomArgs(args);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure('phantom', error);
-    throw error;
-  }
-  try {
-    const started = Date.now();
-    const bone = parsed.family === 'real-bone' ? parsed.bone ?? QIM3D_BONE_PATH : undefined;
-    await guardOutputs({ '--out': parsed.out, '--labels': parsed.labels }, { '--bone': bone });
-    let phantom: Phantom;
-    if (bone !== undefined) {
-      await checkRegularFile(bone);
-      phantom = await realBonePhantom({ ...parsed.options, bone: readBoneTiff(bone) });
-    } else {
-      phantom = await implantPhantom({ ...parsed.options, size: parsed.size });
-    }
-    await write(parsed.out, phantom.image);
-    await write(parsed.labels, phantom.labels);
-    const summary = { image: parsed.out, labels: parsed.labels, seconds: (Date.now() - started) / 1000, params: phantom.params };
-    if (parsed.json) {
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-    } else {
-      const f = phantom.params.volumeFractions.map(v => `${(100 * v).toFixed(1)} %`).join(' / ');
-      process.stdout.write(
-        `Wrote ${parsed.out} (${phantom.image.dtype}) and ${parsed.labels} (uint8), shape [${phantom.image.shape.join(', ')}], ` +
-          `in ${summary.seconds.toFixed(1)} s\nvolume fractions background / bone / DL / RM: ${f}\n`
-      );
-    }
-    return 0;
-  } catch (error) {
-    process.stderr.write(`mdlma phantom: ${(error as Error).message}\n`);
-    return error instanceof MdlmaError ? 2 : 1;
-  }
+export function phantomCommand(argv: string[]): Promise<number> {
+  return runCommand(argv, { name: 'phantom', usage: PHANTOM_USAGE, parse: parsePhantomArgs, run: Private.execute });
 }
 
 /** The command line of `mdlma phantom`, read. */
@@ -154,6 +116,38 @@ export function parsePhantomArgs(args: string[]): PhantomCommandLine {
 }
 
 namespace Private {
+  /** Generates the phantom, writes image and labels, prints the summary. */
+  export async function execute(parsed: PhantomCommandLine): Promise<number> {
+    try {
+      const started = Date.now();
+      const bone = parsed.family === 'real-bone' ? parsed.bone ?? QIM3D_BONE_PATH : undefined;
+      await guardOutputs({ '--out': parsed.out, '--labels': parsed.labels }, { '--bone': bone });
+      let phantom: Phantom;
+      if (bone !== undefined) {
+        await checkRegularFile(bone);
+        phantom = await realBonePhantom({ ...parsed.options, bone: readBoneTiff(bone) });
+      } else {
+        phantom = await implantPhantom({ ...parsed.options, size: parsed.size });
+      }
+      await write(parsed.out, phantom.image);
+      await write(parsed.labels, phantom.labels);
+      const summary = { image: parsed.out, labels: parsed.labels, seconds: (Date.now() - started) / 1000, params: phantom.params };
+      if (parsed.json) {
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+      } else {
+        const f = phantom.params.volumeFractions.map(v => `${(100 * v).toFixed(1)} %`).join(' / ');
+        process.stdout.write(
+          `Wrote ${parsed.out} (${phantom.image.dtype}) and ${parsed.labels} (uint8), shape [${phantom.image.shape.join(', ')}], ` +
+            `in ${summary.seconds.toFixed(1)} s\nvolume fractions background / bone / DL / RM: ${f}\n`
+        );
+      }
+      return 0;
+    } catch (error) {
+      process.stderr.write(`mdlma phantom: ${(error as Error).message}\n`);
+      return error instanceof MdlmaError ? 2 : 1;
+    }
+  }
+
   /** The options of `mdlma phantom`. */
   export const OPTIONS = {
     out: { type: 'string' },

@@ -25,7 +25,8 @@ import {
   writeFieldNifti
 } from '../register';
 import { Volume } from '../volume';
-import { exitStatusHelp, usageFailure } from './exit-status';
+import { runCommand } from './command';
+import { exitStatusHelp } from './exit-status';
 import { integerOption, oneOf } from './option-values';
 import { parseCommandLine, type OptionTable } from './parse';
 
@@ -76,42 +77,8 @@ export interface RegisterCommand {
 }
 
 /** Runs `mdlma register` with `argv` (the words after "register", or including it); returns the exit code. */
-export async function registerCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'register' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${REGISTER_USAGE}\n`);
-    return 0;
-  }
-  let command: RegisterCommand;
-  try {
-    command = parseRegisterArgs(args);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure('register', error);
-    throw error;
-  }
-  const json = command.json;
-  try {
-    const summary = await Private.run(command, json ? () => undefined : (message: string) => process.stderr.write(`${message}\n`));
-    if (json) {
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-    } else {
-      const d = summary.dice as Record<string, unknown> | undefined;
-      process.stdout.write(
-        `Registered ${command.moving} to ${command.fixed} (${command.method}, ${command.metric}): ${summary.seconds} s` +
-          (summary.sdLogJ !== undefined ? `, SDlogJ ${summary.sdLogJ}, ${summary.negativeJacobianPercent} % J <= 0` : '') +
-          '\n' +
-          Object.entries(summary.files as Record<string, string>).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
-          (d ? `  Dice (mean over labels): ${JSON.stringify(d.before)} before, ${JSON.stringify(d.after)} after\n` : '')
-      );
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof MdlmaError) {
-      process.stderr.write(`mdlma register: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+export function registerCommand(argv: string[]): Promise<number> {
+  return runCommand(argv, { name: 'register', usage: REGISTER_USAGE, parse: parseRegisterArgs, run: Private.execute });
 }
 
 /** Parses the words after "register"; throws UsageError naming the option and the value. */
@@ -151,6 +118,33 @@ export function parseRegisterArgs(args: string[]): RegisterCommand {
 }
 
 namespace Private {
+  /** Registers, writes the files and prints the summary. */
+  export async function execute(command: RegisterCommand): Promise<number> {
+    const json = command.json;
+    try {
+      const summary = await Private.run(command, json ? () => undefined : (message: string) => process.stderr.write(`${message}\n`));
+      if (json) {
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+      } else {
+        const d = summary.dice as Record<string, unknown> | undefined;
+        process.stdout.write(
+          `Registered ${command.moving} to ${command.fixed} (${command.method}, ${command.metric}): ${summary.seconds} s` +
+            (summary.sdLogJ !== undefined ? `, SDlogJ ${summary.sdLogJ}, ${summary.negativeJacobianPercent} % J <= 0` : '') +
+            '\n' +
+            Object.entries(summary.files as Record<string, string>).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
+            (d ? `  Dice (mean over labels): ${JSON.stringify(d.before)} before, ${JSON.stringify(d.after)} after\n` : '')
+        );
+      }
+      return 0;
+    } catch (error) {
+      if (error instanceof MdlmaError) {
+        process.stderr.write(`mdlma register: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+
   /** The options of `mdlma register`. */
   export const OPTIONS = {
     out: { type: 'string' },

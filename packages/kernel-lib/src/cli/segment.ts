@@ -14,7 +14,8 @@ import { guardOutputs, open, read, writeAtomically } from '../io';
 import { degradationMetrics, segmentationMetrics } from '../metrics';
 import type { Device } from '../models';
 import { segment, type SegmentFiles } from '../segment';
-import { exitStatusHelp, usageFailure } from './exit-status';
+import { runCommand } from './command';
+import { exitStatusHelp } from './exit-status';
 import { integerOption, oneOf } from './option-values';
 import { parseCommandLine, type OptionTable } from './parse';
 
@@ -46,59 +47,8 @@ is refused before anything is read or written.
 ${exitStatusHelp({ 0: 'segmented', 1: 'the run failed: a missing or unreadable file, a refused output, a batch the model refuses' })}`;
 
 /** Runs `mdlma segment` with `argv` (the words after "segment", or including it); returns the exit code. */
-export async function segmentCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'segment' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${SEGMENT_USAGE}\n`);
-    return 0;
-  }
-  let parsed: SegmentCommandLine;
-  try {
-    parsed = parseSegmentArgs(args);
-  } catch (error) {
-    if (error instanceof UsageError) return usageFailure('segment', error);
-    throw error;
-  }
-  try {
-    await guardOutputs(
-      { '--out': parsed.files.labels, '--confidence': parsed.files.confidence, '--agreement': parsed.files.agreement, '--metrics': parsed.metrics },
-      { 'the input': parsed.input, '--truth': parsed.truth }
-    );
-    const source = await open(parsed.input);
-    let result;
-    try {
-      result = await segment(source, { ...parsed.options, out: parsed.files, progress: false });
-    } finally {
-      await source.close();
-    }
-    const summary: Record<string, unknown> = { input: parsed.input, files: result.files, stats: result.stats };
-    if (parsed.metrics) {
-      const labels = await read(parsed.files.labels);
-      const report: Record<string, unknown> = { degradation: degradationMetrics(labels) };
-      if (parsed.truth) report.segmentation = segmentationMetrics(labels, await read(parsed.truth));
-      const text = `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
-      await writeAtomically(parsed.metrics, temporary => fs.writeFile(temporary, text));
-      summary.metrics = parsed.metrics;
-    }
-    if (parsed.json) {
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-    } else {
-      const s = result.stats;
-      process.stdout.write(
-        `Segmented ${parsed.input} [${s.shape.join(', ')}] with ${s.model} ${s.modelVersion} on ${s.provider} (${s.threads} threads), ` +
-          `${s.axes.length} axes, ${s.voting} voting: ${s.seconds.toFixed(1)} s, ${(s.voxelsPerSecond / 1e6).toFixed(2)} Mvoxel/s\n` +
-          Object.entries(result.files).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
-          (parsed.metrics ? `  metrics: ${parsed.metrics}\n` : '')
-      );
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof MdlmaError) {
-      process.stderr.write(`mdlma segment: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+export function segmentCommand(argv: string[]): Promise<number> {
+  return runCommand(argv, { name: 'segment', usage: SEGMENT_USAGE, parse: parseSegmentArgs, run: Private.execute });
 }
 
 /** The command line of `mdlma segment`, read. */
@@ -141,6 +91,50 @@ export function parseSegmentArgs(args: string[]): SegmentCommandLine {
 }
 
 namespace Private {
+  /** Segments, writes the files and prints the summary. */
+  export async function execute(parsed: SegmentCommandLine): Promise<number> {
+    try {
+      await guardOutputs(
+        { '--out': parsed.files.labels, '--confidence': parsed.files.confidence, '--agreement': parsed.files.agreement, '--metrics': parsed.metrics },
+        { 'the input': parsed.input, '--truth': parsed.truth }
+      );
+      const source = await open(parsed.input);
+      let result;
+      try {
+        result = await segment(source, { ...parsed.options, out: parsed.files, progress: false });
+      } finally {
+        await source.close();
+      }
+      const summary: Record<string, unknown> = { input: parsed.input, files: result.files, stats: result.stats };
+      if (parsed.metrics) {
+        const labels = await read(parsed.files.labels);
+        const report: Record<string, unknown> = { degradation: degradationMetrics(labels) };
+        if (parsed.truth) report.segmentation = segmentationMetrics(labels, await read(parsed.truth));
+        const text = `${JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+        await writeAtomically(parsed.metrics, temporary => fs.writeFile(temporary, text));
+        summary.metrics = parsed.metrics;
+      }
+      if (parsed.json) {
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+      } else {
+        const s = result.stats;
+        process.stdout.write(
+          `Segmented ${parsed.input} [${s.shape.join(', ')}] with ${s.model} ${s.modelVersion} on ${s.provider} (${s.threads} threads), ` +
+            `${s.axes.length} axes, ${s.voting} voting: ${s.seconds.toFixed(1)} s, ${(s.voxelsPerSecond / 1e6).toFixed(2)} Mvoxel/s\n` +
+            Object.entries(result.files).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
+            (parsed.metrics ? `  metrics: ${parsed.metrics}\n` : '')
+        );
+      }
+      return 0;
+    } catch (error) {
+      if (error instanceof MdlmaError) {
+        process.stderr.write(`mdlma segment: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+
   /** The options of `mdlma segment`. */
   export const OPTIONS = {
     out: { type: 'string' },
