@@ -2,12 +2,13 @@
  * Benchmark of the SUN pipeline (`npm run bench -- segment`): accuracy on the model card's held-out
  * plan (seeds >= 1000, never used in training: both phantom families, phase contrast, rings and the
  * flux range of the plan), per family, for 1, 3 and 9 axes, soft and hard voting; whether confidence
- * flags errors; speed on a 256^3 phantom against bare ONNX Runtime running the same model calls
- * with the same session and threads; peak RSS in memory (256^3, 512^3) and through the streaming
- * path for a volume larger than the RSS. Saves bench-results/segment.json, .md and segment.svg.
+ * flags errors; speed on a 256^3 phantom (bench/segment-speed.ts: in-volume windows against whole slices,
+ * against bare ONNX Runtime on the same calls and against a plain Python pipeline, at 2 threads and 1); peak RSS in
+ * memory (512^3) and through the streaming path for a volume larger than the RSS. Saves bench-results/segment.json,
+ * .md and segment.svg.
  *
  * Each speed and memory case runs in its own process, so that its peak RSS is its own.
- * MDLMA_BENCH_PARTS=accuracy,speed,memory (default all) picks the parts; a part left out is saved
+ * MDLMA_BENCH_PARTS=accuracy,speed,session,memory (default all) picks the parts; a part left out is saved
  * as not run, never taken from an older result.
  *
  * @example
@@ -21,17 +22,19 @@ import { dirname, join } from 'path';
 import { renderSvg } from '../display';
 import { createWriter, open, read, write } from '../io';
 import { segmentationMetrics } from '../metrics';
-import { onnxRuntime, ortFloat32, SegmentationModel } from '../models';
+import { SegmentationModel } from '../models';
 import { implantPhantom } from '../phantom';
 import { InferenceRun, predictAxis, segment, VoteAccumulator } from '../segment';
 import { axesFor, Volume, type SunAxis } from '../volume';
 import { heldOutPhantom, heldOutPlan, type HeldOutPhantom } from './heldout-plan';
 import { benchStamp, isNotRun, notRun, saveBenchResult, type Headline } from './results';
+import { measureSessions, sessionChild, sessionMarkdown } from './segment-session';
+import { measureSpeed, speedChild, speedMarkdown } from './segment-speed';
 
 const CLASS_NAMES = ['background', 'bone', 'DL', 'RM'];
 /** MDLMA_BENCH_QUICK=1: a smoke run of every code path at small sizes (figures not comparable). */
 const QUICK = process.env.MDLMA_BENCH_QUICK === '1';
-const PARTS = (process.env.MDLMA_BENCH_PARTS ?? 'accuracy,speed,memory').split(',');
+const PARTS = (process.env.MDLMA_BENCH_PARTS ?? 'accuracy,speed,session,memory').split(',');
 const NOT_CHOSEN = 'not run: left out of MDLMA_BENCH_PARTS';
 
 /** Runs the benchmark; returns what it saved to bench-results/segment.json. */
@@ -42,17 +45,26 @@ export async function run(): Promise<object> {
   // Inputs are made here and read by the children, so that a child's peak RSS is the segmentation's, not the phantom maker's.
   const tmp = mkdtempSync(join(tmpdir(), 'mdlma-bench-segment-'));
   let speed;
+  let session;
   let memory;
   try {
-    const child = (kind: string, path: string) =>
-      JSON.parse(execFileSync(process.execPath, [__filename, '--child', kind, path], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] }));
-    const n = QUICK ? 128 : 256;
+    const child = (kind: string, ...args: string[]) =>
+      JSON.parse(execFileSync(process.execPath, [__filename, '--child', kind, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] }));
+    const n = QUICK ? 64 : 256;
     if (PARTS.includes('speed')) {
-      console.log(`speed (${n}^3, 1/3/9 axes, pipeline vs bare ONNX Runtime)...`);
-      await write(join(tmp, 'speed.raw'), (await implantPhantom({ size: n, seed: 1005, stage: 8 })).image);
-      speed = child('speed', join(tmp, 'speed.raw'));
+      console.log(`speed (${n}^3: windows, whole slices, bare ONNX Runtime, the Python peer)...`);
+      const phantom = await implantPhantom({ size: n, seed: 1005, stage: 8 });
+      await write(join(tmp, 'image.raw'), phantom.image);
+      await write(join(tmp, 'truth.raw'), phantom.labels);
+      speed = await measureSpeed(tmp, child);
     } else {
       speed = notRun(NOT_CHOSEN);
+    }
+    if (PARTS.includes('session')) {
+      console.log('ONNX Runtime session settings...');
+      session = measureSessions(child);
+    } else {
+      session = notRun(NOT_CHOSEN);
     }
     if (PARTS.includes('memory')) {
       console.log('memory (512^3 in memory, streaming)...');
@@ -72,6 +84,7 @@ export async function run(): Promise<object> {
     model: { name: model.card.name, version: model.card.version, sha256: model.card.sha256, provider: model.provider, threads: model.threads },
     accuracy,
     speed,
+    session,
     memory
   };
   const markdown = Private.markdown(result);
@@ -183,8 +196,12 @@ namespace Private {
     }
     if (isNotRun(r.speed)) lines.push({ label: 'speed', value: r.speed.notRun });
     else {
-      const nine = r.speed.cases.find((c: any) => c.axes === 9);
-      lines.push({ label: `9 axes on ${r.speed.shape.join('x')}, ${r.speed.threads} threads: seconds (pipeline / bare ONNX Runtime)`, value: `${nine.seconds.toFixed(1)} / ${nine.bareSeconds.toFixed(1)} s` });
+      const nine = (windows: boolean) => r.speed.cases.find((c: any) => c.axes === 9 && c.threads === 2 && c.windows === windows);
+      const peer = 'notRun' in r.speed.peer ? 'not run' : `${r.speed.peer.seconds.toFixed(1)} s`;
+      lines.push({
+        label: `9 axes on ${r.speed.shape.join('x')}, 2 threads: seconds with windows / bare ONNX Runtime / whole slices / Python peer`,
+        value: `${nine(true).seconds.toFixed(1)} / ${nine(true).bareSeconds.toFixed(1)} / ${nine(false).seconds.toFixed(1)} s / ${peer}`
+      });
     }
     if (isNotRun(r.memory)) lines.push({ label: 'memory', value: r.memory.notRun });
     else lines.push({ label: `peak RSS streaming a ${r.memory.streaming.inputFileMB.toFixed(0)} MB file`, value: `${r.memory.streaming.peakRssMB.toFixed(0)} MB` });
@@ -205,38 +222,6 @@ namespace Private {
     const lowErrorRate = low / cut;
     const restErrorRate = rest / (order.length - cut);
     return { lowErrorRate, restErrorRate, ratio: lowErrorRate / restErrorRate };
-  }
-
-  /** Replays `calls` (shape -> count) on bare ONNX Runtime with the model's own session; seconds. */
-  export async function bare(model: SegmentationModel, calls: Record<string, number>): Promise<number> {
-    const ort = onnxRuntime();
-    let ms = 0;
-    for (const [key, count] of Object.entries(calls)) {
-      const [n, h, w] = key.split('x').map(Number);
-      const data = ortFloat32(Float32Array.from({ length: n * h * w }, (_, i) => ((i * 2654435761) % 1000) / 1000));
-      const feeds = { [model.card.input.name]: new ort.Tensor('float32', data, [n, 1, h, w]) };
-      for (let i = 0; i < count; i++) {
-        const t0 = performance.now();
-        await model.session.run(feeds, [model.card.outputs.probs]);
-        ms += performance.now() - t0;
-      }
-    }
-    return ms / 1000;
-  }
-
-  /** The speed child: a 256^3 phantom (seed 1005), pipeline vs bare ONNX Runtime for 1, 3 and 9 axes. */
-  export async function speed(path: string) {
-    const model = await SegmentationModel.load('sun-implant');
-    const image = await read(path);
-    await bare(model, { '8x256x256': 1 }); // warm-up
-    const cases = [];
-    for (const axes of [1, 3, 9] as const) {
-      const r = await segment(image, { model, axes, progress: false });
-      const bareSeconds = await bare(model, r.stats.calls);
-      cases.push({ axes, seconds: r.stats.seconds, inferenceSeconds: r.stats.inferenceSeconds, bareSeconds, ratio: r.stats.seconds / bareSeconds, voxelsPerSecond: r.stats.voxelsPerSecond, calls: r.stats.calls });
-      console.error(`  ${axes} axes: ${r.stats.seconds.toFixed(1)} s, bare ${bareSeconds.toFixed(1)} s, ratio ${(r.stats.seconds / bareSeconds).toFixed(3)}`);
-    }
-    return { shape: image.shape, threads: model.threads, cases, peakRssMB: process.resourceUsage().maxRSS / 1024, inMemoryAxes: 9 };
   }
 
   /** Writes a float32 raw volume of `shape` tiled from a 128^3 phantom (content like a scan, made fast), slab by slab. */
@@ -310,20 +295,10 @@ namespace Private {
         ''
       );
     }
-    const s = r.speed;
-    if (isNotRun(s)) lines.push('## Speed', '', s.notRun, '');
-    else {
-      lines.push(
-        `## Speed: ${s.shape.join('x')} phantom, CPU, ${s.threads} threads`,
-        '',
-        '| axes | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s |',
-        '|---|---|---|---|---|',
-        ...s.cases.map((c: any) => `| ${c.axes} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${f(c.ratio)} | ${f(c.voxelsPerSecond / 1e6)} |`),
-        '',
-        `Peak RSS, ${s.shape.join('x')} in memory, 9 axes: ${f(s.peakRssMB, 0)} MB`,
-        ''
-      );
-    }
+    if (isNotRun(r.speed)) lines.push('## Speed', '', r.speed.notRun, '');
+    else lines.push(...speedMarkdown(r.speed));
+    if (isNotRun(r.session)) lines.push('## ONNX Runtime session settings', '', r.session.notRun, '');
+    else lines.push(...sessionMarkdown(r.session));
     const m = r.memory;
     if (isNotRun(m)) lines.push('## Peak RSS', '', m.notRun, '');
     else {
@@ -340,8 +315,13 @@ namespace Private {
 }
 
 if (require.main === module && process.argv[2] === '--child') {
-  const kinds: Record<string, (path: string) => Promise<object>> = { speed: Private.speed, memory512: Private.memory512, stream: Private.stream };
-  kinds[process.argv[3]](process.argv[4]).then(
+  const kinds: Record<string, (...args: string[]) => Promise<object>> = {
+    speed: (image, threads, windows, axes, labels) => speedChild(image, threads, windows, axes, labels),
+    session: name => sessionChild(name),
+    memory512: Private.memory512,
+    stream: Private.stream
+  };
+  kinds[process.argv[3]](...process.argv.slice(4)).then(
     result => process.stdout.write(`${JSON.stringify(result)}\n`),
     error => {
       console.error(error);

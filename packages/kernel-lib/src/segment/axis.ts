@@ -17,8 +17,12 @@ import type { SegmentationModel } from '../models';
 import { backProject, sampleSlices, SliceGeometry, type SunAxis, type Volume } from '../volume';
 import { normaliseSlices } from './normalise';
 import { TilePlan } from './tiling';
+import { copyWindow, modelWindow, scatterWindow, type ModelWindow } from './window';
 
 const { floor, max, min } = Math;
+
+/** Pixels of context a window keeps beyond the volume by default. */
+export const WINDOW_MARGIN = 0;
 
 /** Shared state of one segmentation run: model, batch size, buffers, timing. */
 export class InferenceRun {
@@ -27,6 +31,8 @@ export class InferenceRun {
     this.batchSize = options.batchSize;
     this.signal = options.signal;
     this.onSlices = options.onSlices;
+    this.windows = options.windows ?? true;
+    this.windowMargin = options.windowMargin ?? WINDOW_MARGIN;
   }
 
   readonly model: SegmentationModel;
@@ -35,6 +41,12 @@ export class InferenceRun {
   readonly signal: AbortSignal;
   /** Called with the number of slices just predicted. */
   readonly onSlices?: (count: number) => void;
+  /** Whether the model runs on each batch's in-volume window (true) or on whole slices. */
+  readonly windows: boolean;
+  /** Pixels of context a window keeps beyond the volume. */
+  readonly windowMargin: number;
+  /** Pixels given to the model (tiles and windows, their padding included), summed over calls. */
+  modelPixels = 0;
   /** Milliseconds spent inside the model (ONNX Runtime's run). */
   inferenceMs = 0;
   /** Input shapes [n, h, w] of every model call, counted (to replay the same calls on bare ONNX Runtime). */
@@ -67,6 +79,7 @@ export class InferenceRun {
     throwIfInterrupted(this.signal);
     const key = shape.join('x');
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    this.modelPixels += shape[0] * shape[1] * shape[2];
     const t0 = performance.now();
     const out = await this.model.predict(input, shape);
     this.inferenceMs += performance.now() - t0;
@@ -84,6 +97,10 @@ export namespace InferenceRun {
     batchSize: number;
     signal: AbortSignal;
     onSlices?: (count: number) => void;
+    /** Run the model on each batch's in-volume window (default true); false: on whole slices, as before windows. */
+    windows?: boolean;
+    /** Pixels of context beyond the volume a window keeps (default WINDOW_MARGIN). */
+    windowMargin?: number;
   }
 }
 
@@ -98,44 +115,35 @@ export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAx
   const g = new SliceGeometry({ shape: volume.shape, axis });
   const [, h, w] = g.stackShape;
   const [ka, kb] = g.slicesForGridRows(r0, r1);
-  const card = run.model.card;
-  const { normalisation, fill } = card.input;
+  const { normalisation, fill } = run.model.card.input;
   const C = run.model.classes;
-  const plan = run.plan(h, w);
-  const T = plan.tiles.length;
   const plane = h * w;
-  const slicesPerBatch = max(1, floor(run.batchSize / T));
-  const input = run.buffer('input', slicesPerBatch * plane);
-  const probs = run.buffer('probs', (slicesPerBatch + 1) * C * plane);
+  const batches = new BatchPlanner(run, g);
+  const input = run.buffer('input', batches.maxSlices * plane);
+  const probs = run.buffer('probs', (batches.maxSlices + 1) * C * plane);
   const scratch = run.buffer('scratch', plane);
-  const tilePixels = plan.tilePixels;
-  const tiles = plan.direct ? input : run.buffer('tiles', min(run.batchSize, slicesPerBatch * T) * tilePixels);
   let cached = 0;
   for (let a = ka; a < kb; ) {
     throwIfInterrupted(run.signal);
-    const b = min(kb, a + slicesPerBatch);
+    const { end: b, window } = batches.next(a, kb);
     const count = b - a;
-    const slices = input.subarray(0, count * plane);
-    sampleSlices(volume, g, { k0: a, k1: b, fill: NaN, out: slices });
-    normaliseSlices(slices, count, plane, normalisation, fill, scratch);
     const first = cached * C * plane;
-    if (plan.direct) {
-      probs.set(await run.infer(slices, [count, h, w]), first);
-    } else {
-      probs.fill(0, first, first + count * C * plane);
-      const total = count * T;
-      for (let q = 0; q < total; q += run.batchSize) {
-        const m = min(run.batchSize, total - q);
-        for (let t = 0; t < m; t++) {
-          plan.extract(slices, floor((q + t) / T) * plane, (q + t) % T, tiles, t * tilePixels, fill);
-        }
-        const out = await run.infer(tiles.subarray(0, m * tilePixels), [m, plan.tileHeight, plan.tileWidth]);
-        for (let t = 0; t < m; t++) {
-          const s = floor((q + t) / T);
-          plan.blend(out, t * C * tilePixels, (q + t) % T, C, probs, first + s * C * plane);
-        }
+    if (window) {
+      const slices = input.subarray(0, count * plane);
+      sampleSlices(volume, g, { k0: a, k1: b, fill: NaN, out: slices });
+      normaliseSlices(slices, count, plane, normalisation, fill, scratch);
+      if (window.whole) {
+        await predictSlices(run, run.plan(h, w), slices, count, probs, first);
+      } else {
+        const { height, width } = window;
+        const windowed = run.buffer('window', count * height * width);
+        const windowProbs = run.buffer('window-probs', count * C * height * width);
+        copyWindow(slices, count, h, w, window, windowed, fill);
+        await predictSlices(run, run.plan(height, width), windowed, count, windowProbs, 0);
+        scatterWindow(windowProbs, count, C, window, probs, first, h, w);
       }
-      for (let s = 0; s < count; s++) plan.finish(probs, first + s * C * plane, C);
+    } else {
+      probs.fill(0, first, first + count * C * plane); // no voxel of the volume reads these slices
     }
     const held = cached + count;
     backProject(g, probs.subarray(0, held * C * plane), target, { channels: C, k0: a - cached, z0: r0, z1: r1 });
@@ -147,4 +155,85 @@ export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAx
     a = b;
     run.onSlices?.(count);
   }
+}
+
+/**
+ * Model probabilities [count, C, H, W] at `out[offset..]` of `count` normalised slices [count, H, W] that `plan`
+ * tiles: one model call when a slice is its own tile, else tiles in batches of the run's batch size, blended.
+ */
+async function predictSlices(run: InferenceRun, plan: TilePlan, slices: Float32Array, count: number, out: Float32Array, offset: number): Promise<void> {
+  const C = run.model.classes;
+  const { fill } = run.model.card.input;
+  const plane = plan.height * plan.width;
+  if (plan.direct) {
+    out.set(await run.infer(slices, [count, plan.height, plan.width]), offset);
+    return;
+  }
+  const T = plan.tiles.length;
+  const tilePixels = plan.tilePixels;
+  const tiles = run.buffer('tiles', min(run.batchSize, count * T) * tilePixels);
+  out.fill(0, offset, offset + count * C * plane);
+  const total = count * T;
+  for (let q = 0; q < total; q += run.batchSize) {
+    const m = min(run.batchSize, total - q);
+    for (let t = 0; t < m; t++) {
+      plan.extract(slices, floor((q + t) / T) * plane, (q + t) % T, tiles, t * tilePixels, fill);
+    }
+    const probs = await run.infer(tiles.subarray(0, m * tilePixels), [m, plan.tileHeight, plan.tileWidth]);
+    for (let t = 0; t < m; t++) {
+      const s = floor((q + t) / T);
+      plan.blend(probs, t * C * tilePixels, (q + t) % T, C, out, offset + s * C * plane);
+    }
+  }
+  for (let s = 0; s < count; s++) plan.finish(out, offset + s * C * plane, C);
+}
+
+/**
+ * Groups consecutive slices into batches: as many as fit the run's batch size in model tiles, their window the union
+ * of theirs. The number of slices a batch may hold is bounded so that the whole-slice buffers stay what they were
+ * without windows, or at most a batch of tiles.
+ */
+class BatchPlanner {
+  constructor(run: InferenceRun, geometry: SliceGeometry) {
+    const [, h, w] = geometry.stackShape;
+    this._run = run;
+    this._geometry = geometry;
+    const wholeTiles = run.plan(h, w).tiles.length;
+    const tilePixels = run.model.card.input.tile[0] * run.model.card.input.tile[1];
+    const wholeSlices = max(1, floor(run.batchSize / wholeTiles));
+    this.maxSlices = run.windows ? min(run.batchSize, max(wholeSlices, floor((run.batchSize * tilePixels) / (h * w)))) : wholeSlices;
+  }
+
+  /** Slices a batch holds at most. */
+  readonly maxSlices: number;
+
+  /** The batch starting at slice `a` (ending by `limit`): its end and window (undefined: no slice meets the volume). */
+  next(a: number, limit: number): { end: number; window?: ModelWindow } {
+    const g = this._geometry;
+    if (!this._run.windows) {
+      const [, h, w] = g.stackShape;
+      return { end: min(limit, a + this.maxSlices), window: { y: 0, x: 0, height: h, width: w, whole: true } };
+    }
+    let end = a + 1;
+    let window = this._window(a, end);
+    while (end < limit && end - a < this.maxSlices) {
+      const wider = this._window(a, end + 1);
+      if (wider && window && (end + 1 - a) * this._tiles(wider) > this._run.batchSize) break;
+      window = wider;
+      end++;
+    }
+    return { end, window };
+  }
+
+  private _window(k0: number, k1: number): ModelWindow | undefined {
+    const { tile, multiple } = this._run.model.card.input;
+    return modelWindow(this._geometry, k0, k1, { tile: [tile[0], tile[1]], multiple, margin: this._run.windowMargin, bucket: 2 * multiple });
+  }
+
+  private _tiles(window: ModelWindow): number {
+    return this._run.plan(window.height, window.width).tiles.length;
+  }
+
+  private readonly _run: InferenceRun;
+  private readonly _geometry: SliceGeometry;
 }

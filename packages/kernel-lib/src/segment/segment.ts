@@ -44,6 +44,8 @@ export interface SegmentStats {
   voxelsPerSecond: number;
   /** Model calls by input shape "n x h x w", for replaying the same work on bare ONNX Runtime. */
   calls: Record<string, number>;
+  /** Pixels given to the model (padding included), summed over calls: divided by the voxels, the model's work per voxel. */
+  modelPixels: number;
   /** Means over the volume of the maps that were computed. */
   meanConfidence?: number;
   meanMaxProbability?: number;
@@ -91,6 +93,7 @@ export async function segment(
     model,
     batchSize: resolved.batchSize,
     signal,
+    windows: options.windows ?? true,
     onSlices: count => {
       done += count;
       bar?.update(done);
@@ -115,6 +118,7 @@ export async function segment(
       inferenceSeconds: run.inferenceMs / 1000,
       voxelsPerSecond: (shape[0] * shape[1] * shape[2]) / seconds,
       calls: Object.fromEntries(run.calls),
+      modelPixels: run.modelPixels,
       ...sink.means()
     };
     const result = await sink.finish(stats);
@@ -157,6 +161,12 @@ export namespace segment {
     slabDepth?: number;
     /** Context rows read above and below each slab for the axes whose slices cross z (default 32; 0 with a single slab or only the z axis). */
     halo?: number;
+    /**
+     * Run the model only on the in-volume part of each batch of oblique slices (default true: about half the model
+     * work of 9 axes on a cube); false runs it on whole slices, as before windows existed (the same probabilities
+     * bit for bit), for comparisons.
+     */
+    windows?: boolean;
   }
 }
 

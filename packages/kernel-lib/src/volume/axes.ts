@@ -47,6 +47,12 @@ export interface GridBox {
   end: [number, number, number];
 }
 
+/** Pixel ranges of a slice stack, start inclusive and end exclusive: rows i, columns j. */
+export interface SliceFootprint {
+  rows: [number, number];
+  cols: [number, number];
+}
+
 /** The rotated frame of one SUN axis on one grid shape; maps stack (k, i, j) to grid (z, y, x) and back. */
 export class SliceGeometry {
   constructor(options: SliceGeometry.IOptions) {
@@ -130,6 +136,38 @@ export class SliceGeometry {
     const start = lo.map((v, a) => Math.min(g[a] - 1, Math.max(0, Math.floor(v + 1e-6)))) as [number, number, number];
     const end = hi.map((v, a) => Math.max(1, Math.min(g[a], Math.floor(v - 1e-6) + 2))) as [number, number, number];
     return { start, end: end.map((e, a) => Math.max(e, start[a] + 1)) as [number, number, number] };
+  }
+
+  /**
+   * The pixels of slices k0 <= k < k1 whose sample lies inside the grid (where `sampleSlices` writes no fill): their
+   * bounding box as row range [i0, i1) and column range [j0, j1), or undefined when no slice meets the grid.
+   * Exact: the box of the corners of the grid between the two planes and of its edges' crossings with them.
+   */
+  footprint(k0: number, k1: number): SliceFootprint | undefined {
+    this.checkSlices(k0, k1);
+    const [gz, gy, gx] = this.gridShape.map(n => n - 1);
+    const corners = [0, 1, 2, 3, 4, 5, 6, 7].map(b => this.toStack(b & 4 ? gz : 0, b & 2 ? gy : 0, b & 1 ? gx : 0));
+    const eps = 1e-6;
+    const points = corners.filter(([k]) => k >= k0 - eps && k <= k1 - 1 + eps);
+    for (let a = 0; a < 8; a++) {
+      for (const bit of [1, 2, 4]) {
+        if (a & bit) continue; // each edge once: from the corner without the bit to the corner with it
+        const [p, q] = [corners[a], corners[a | bit]];
+        for (const plane of [k0, k1 - 1]) {
+          if ((p[0] - plane) * (q[0] - plane) < 0) {
+            const t = (plane - p[0]) / (q[0] - p[0]);
+            points.push([plane, p[1] + t * (q[1] - p[1]), p[2] + t * (q[2] - p[2])]);
+          }
+        }
+      }
+    }
+    if (points.length === 0) return undefined;
+    const [, h, w] = this.stackShape;
+    const range = (axis: 1 | 2, n: number): [number, number] => {
+      const values = points.map(pt => pt[axis]);
+      return [Math.max(0, Math.ceil(Math.min(...values) - eps)), Math.min(n, Math.floor(Math.max(...values) + eps) + 1)];
+    };
+    return { rows: range(1, h), cols: range(2, w) };
   }
 
   /** The slice range [k0, k1) whose values back-projection onto grid rows z0 <= z < z1 reads. */

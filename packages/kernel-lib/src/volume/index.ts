@@ -13,7 +13,7 @@
  * const half = resample(v, { spacing: [4.8, 4.8, 4.8] });
  */
 export { axesFor, isOrthogonalAxis, SliceGeometry, SUN_AXES } from './axes';
-export type { Direction, GridBox, SunAxis } from './axes';
+export type { Direction, GridBox, SliceFootprint, SunAxis } from './axes';
 export { backProject } from './backproject';
 export type { GridAccumulator, SliceValues } from './backproject';
 export { bin } from './binning';

@@ -187,3 +187,51 @@ describe('oblique slices', () => {
     expect(() => sampleSlices(v.slab(0, 2), g, { k0: 4, k1: 6 })).toThrow(VolumeRangeError);
   });
 });
+
+describe('slice footprints', () => {
+  /** The bounding box of the pixels that sampleSlices fills with a sample (not with the NaN fill). */
+  function sampledBox(g: SliceGeometry, values: Float32Array, k0: number, k1: number) {
+    const [, h, w] = g.stackShape;
+    let [i0, i1, j0, j1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let s = 0; s < k1 - k0; s++) {
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          if (Number.isNaN(values[(s * h + i) * w + j])) continue;
+          [i0, i1, j0, j1] = [Math.min(i0, i), Math.max(i1, i + 1), Math.min(j0, j), Math.max(j1, j + 1)];
+        }
+      }
+    }
+    return i0 === Infinity ? undefined : { rows: [i0, i1], cols: [j0, j1] };
+  }
+
+  it.each([
+    [[9, 12, 16]],
+    [[16, 7, 11]],
+    [[1, 10, 13]],
+    [[5, 5, 5]]
+  ] as [[number, number, number]][])('is the box of the in-grid pixels of every slice and batch of every axis, grid %j', shape => {
+    const v = volumeOf(shape, () => 1);
+    for (const axis of SUN_AXES) {
+      const g = new SliceGeometry({ shape, axis });
+      const n = g.stackShape[0];
+      const all = sampleSlices(v, g, { fill: NaN });
+      const plane = g.stackShape[1] * g.stackShape[2];
+      for (const [k0, k1] of [...Array.from({ length: n }, (_, k) => [k, k + 1]), [0, n], [0, Math.ceil(n / 2)], [Math.floor(n / 3), n]]) {
+        const expected = sampledBox(g, all.subarray(k0 * plane, k1 * plane), k0, k1);
+        expect([axis, k0, k1, g.footprint(k0, k1)]).toEqual([axis, k0, k1, expected]);
+      }
+    }
+  });
+
+  it('shrinks towards the ends of a diagonal stack and covers whole slices on the orthogonal axes', () => {
+    const g = new SliceGeometry({ shape: [32, 32, 32], axis: 'zx+' });
+    const [n, h, w] = g.stackShape;
+    // Rows run along the diagonal of z and x, columns along y.
+    const areas = Array.from({ length: n }, (_, k) => g.footprint(k, k + 1)).map(f => (f ? (f.rows[1] - f.rows[0]) * (f.cols[1] - f.cols[0]) : 0));
+    expect(Math.max(...areas)).toBeGreaterThan(0.9 * h * w);
+    expect(areas[0] + areas[n - 1]).toBeLessThan(4 * w);
+    expect(areas.reduce((a, b) => a + b, 0) / (n * h * w)).toBeLessThan(0.55); // half of a 45-degree stack lies outside
+    const z = new SliceGeometry({ shape: [8, 9, 10], axis: 'z' });
+    expect(z.footprint(3, 4)).toEqual({ rows: [0, 9], cols: [0, 10] });
+  });
+});
