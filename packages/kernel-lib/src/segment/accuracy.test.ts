@@ -80,3 +80,27 @@ describe('in-volume windows against whole slices', () => {
     windowed.dice.forEach((d, c) => expect(Math.abs(d - whole.dice[c])).toBeLessThanOrEqual(0.002));
   }, 60000);
 });
+
+/**
+ * A slice gets the same window, hence the same model input, whichever rows are asked for: an array task segments its
+ * slab from row 0 of its sub-volume while the in-process loop asks for the slab's own rows, so their batches start on
+ * different slices. Their probabilities must agree bit for bit (tutorial 05 compares the two voxel for voxel).
+ */
+it('gives every voxel the same probabilities whichever rows predictAxis is asked for', async () => {
+  const model = await SegmentationModel.load('sun-implant', { threads: 2 });
+  const { image } = await implantPhantom({ size: 64, seed: 7, stage: 8 });
+  const C = model.classes;
+  const plane = image.shape[1] * image.shape[2];
+  const [r0, r1] = [17, 41];
+  for (const axis of ['zx+', 'yx-'] as const) {
+    const whole = new Float32Array(C * image.size);
+    await predictAxis(new InferenceRun({ model, batchSize: 8, signal: new AbortController().signal }), image, axis, 0, image.shape[0], whole);
+    const rows = new Float32Array(C * (r1 - r0) * plane);
+    await predictAxis(new InferenceRun({ model, batchSize: 8, signal: new AbortController().signal }), image, axis, r0, r1, rows);
+    let differ = 0;
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < (r1 - r0) * plane; i++) differ += Number(rows[c * (r1 - r0) * plane + i] !== whole[c * image.size + r0 * plane + i]);
+    }
+    expect([axis, differ]).toEqual([axis, 0]);
+  }
+}, 60000);

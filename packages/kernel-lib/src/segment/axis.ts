@@ -189,9 +189,11 @@ async function predictSlices(run: InferenceRun, plan: TilePlan, slices: Float32A
 }
 
 /**
- * Groups consecutive slices into batches: as many as fit the run's batch size in model tiles, their window the union
- * of theirs. The number of slices a batch may hold is bounded so that the whole-slice buffers stay what they were
- * without windows, or at most a batch of tiles.
+ * Groups consecutive slices into batches that share one window: as many as fit the run's batch size in model tiles.
+ * Each slice's window is its own (never a union over a batch), so a slice gets the same model input whatever batch it
+ * falls in: an array task, whose slab starts its batches elsewhere, computes what the in-process loop computes. The
+ * number of slices a batch may hold is bounded so that the whole-slice buffers stay what they were without windows,
+ * or at most a batch of tiles.
  */
 class BatchPlanner {
   constructor(run: InferenceRun, geometry: SliceGeometry) {
@@ -214,14 +216,10 @@ class BatchPlanner {
       const [, h, w] = g.stackShape;
       return { end: min(limit, a + this.maxSlices), window: { y: 0, x: 0, height: h, width: w, whole: true } };
     }
+    const window = this._window(a, a + 1);
+    const most = window ? min(this.maxSlices, max(1, floor(this._run.batchSize / this._tiles(window)))) : this.maxSlices;
     let end = a + 1;
-    let window = this._window(a, end);
-    while (end < limit && end - a < this.maxSlices) {
-      const wider = this._window(a, end + 1);
-      if (wider && window && (end + 1 - a) * this._tiles(wider) > this._run.batchSize) break;
-      window = wider;
-      end++;
-    }
+    while (end < limit && end - a < most && sameWindow(this._window(end, end + 1), window)) end++;
     return { end, window };
   }
 
@@ -236,4 +234,9 @@ class BatchPlanner {
 
   private readonly _run: InferenceRun;
   private readonly _geometry: SliceGeometry;
+}
+
+/** Whether two windows (or two absences of one) are the same. */
+function sameWindow(a: ModelWindow | undefined, b: ModelWindow | undefined): boolean {
+  return a === b || (!!a && !!b && a.y === b.y && a.x === b.x && a.height === b.height && a.width === b.width);
 }

@@ -1,6 +1,6 @@
 /**
- * The part of a batch of slices the model runs on. Half of a 45-degree stack of a box lies outside the box, where the
- * model would only see fill; the window is the batch's in-volume footprint (with the neighbouring slices and one pixel
+ * The part of a slice (or of a run of slices) the model runs on. Half of a 45-degree stack of a box lies outside the
+ * box, where the model would only see fill; the window is the slices' in-volume footprint (with the neighbouring slices and one pixel
  * that back-projection's interpolation reads), widened by a margin for the model's receptive field, its origin on the
  * model's multiple (so the network's pooling grid stays where it is on the whole slice) and its size rounded up to a
  * bucket (so ONNX Runtime sees few distinct input shapes). A window that would cover the slice is the whole slice.
