@@ -1,9 +1,9 @@
 # What the training recipe needs, checked (and installed where we may) by train.sh and test.sh; source it:
 #
-#   source "$here/environment.sh"    # then "$venv/bin/python" runs with torch, onnxruntime and nibabel
+#   source "$here/environment.sh"    # then "$venv/bin/python" runs with torch, onnxruntime, nibabel and onnx
 #
 # Debian's python3-torch (installed with apt-get when missing and running as root or with passwordless sudo), the
-# virtual environment $venv (system site packages + pip onnxruntime, nibabel) and the built mdlma CLI
+# virtual environment $venv (system site packages + pip onnxruntime, nibabel, onnx) and the built mdlma CLI
 # (packages/kernel-lib/lib/cli/mdlma.js, which makes the phantoms).
 # Env: MDLMA_TRAIN_VENV (default <repo>/.venv-train). Sets: repo, venv.
 
@@ -31,9 +31,12 @@ if [[ ! -x "$venv/bin/python" ]]; then
   echo "== creating $venv"
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
-if ! "$venv/bin/python" -c "import onnxruntime, nibabel" 2>/dev/null; then
-  echo "== pip install onnxruntime nibabel into $venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime "nibabel<5.3"
+if ! "$venv/bin/python" -c "import onnxruntime, nibabel, onnx" 2>/dev/null; then
+  echo "== pip install onnxruntime nibabel onnx into $venv"
+  # onnx: graph edits of variants.py (quantisation and float16 conversion). numpy is held at Debian's version:
+  # Debian's torch is built against numpy 1.x, and onnx alone would pull numpy 2 into the venv.
+  system_numpy="$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')"
+  "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime "nibabel<5.3" "onnx<1.24" "numpy==$system_numpy"
 fi
 
 # ---- the mdlma CLI (phantom generator)

@@ -127,6 +127,13 @@ export class ModelChecksumError extends MdlmaError {
   }
 }
 
+/** A precision the model has no file for, or whose file does not run on the chosen execution provider. */
+export class ModelPrecisionError extends MdlmaError {
+  constructor(readonly model: string, readonly precision: string, readonly reason: string) {
+    super(`Model "${model}", precision ${precision}: ${reason}.`);
+  }
+}
+
 /** A model card (model.json) is malformed or does not fit the pipeline (classes, tile size, normalisation). */
 export class ModelCardError extends MdlmaError {
   constructor(readonly path: string, readonly field: string, readonly reason: string) {

@@ -15,7 +15,7 @@
 export {
   ActiveLearningError, CatalogAuthError, CatalogConfigError, CatalogError, CatalogForbiddenError, CatalogNotFoundError,
   CatalogRequestError, CatalogServerError, CatalogUnavailableError, CommClosedError, InterruptedError, KernelNotRunningError,
-  MdlmaError, MetricsInputError, ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModuleLoadError,
+  MdlmaError, MetricsInputError, ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError, ModuleLoadError,
   OutputPathError, PhantomOptionError, RegistrationInputError, SegmentOptionError, SlurmCommandError, SlurmError,
   SlurmJobError, SlurmSubmitError, SlurmTemplateError, SlurmUnavailableError, StochasticInferenceError, UnsupportedDTypeError,
   UsageError, VolumeFormatError, VolumeNotFoundError, VolumeRangeError, VolumeShapeError
@@ -89,7 +89,7 @@ export type { AppConnection, JobState, JobSubmission, SlurmJob, SubmitOptions, S
 
 // Models and segmentation.
 export { cudaProviderInstalled, modelsRoot, parseModelCard, SegmentationModel } from './models';
-export type { Device, ExecutionProvider, ModelCard, Normalisation } from './models';
+export type { Device, ExecutionProvider, ModelCard, ModelVariant, Normalisation, Precision } from './models';
 export { segment } from './segment';
 export type { SegmentFileResult, SegmentFiles, SegmentOutputs, SegmentResult, SegmentStats, Voting } from './segment';
 

@@ -86,6 +86,7 @@ namespace Private {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      enableMemPattern: false,
       extra: { session: { intra_op: { allow_spinning: '0' } } }
     };
   }
@@ -93,12 +94,12 @@ namespace Private {
   export function variants(): SessionVariant[] {
     const cores = availableParallelism();
     return [
-      { name: `the pipeline's (all optimisations, arena, memory pattern, no spinning, ${cores} intra-op threads)`, options: {} },
+      { name: `the pipeline's (all optimisations, arena, no memory pattern, no spinning, ${cores} intra-op threads)`, options: {} },
       { name: 'graph optimisation: extended', options: { graphOptimizationLevel: 'extended' } },
       { name: 'graph optimisation: basic', options: { graphOptimizationLevel: 'basic' } },
       { name: 'graph optimisation: disabled', options: { graphOptimizationLevel: 'disabled' } },
       { name: 'no CPU memory arena', options: { enableCpuMemArena: false } },
-      { name: 'no memory pattern', options: { enableMemPattern: false } },
+      { name: 'memory pattern (planned buffers per input shape)', options: { enableMemPattern: true } },
       { name: 'intra-op threads spin', options: { extra: { session: { intra_op: { allow_spinning: '1' } } } } },
       { name: '1 intra-op thread', options: { intraOpNumThreads: 1 } },
       { name: `parallel execution, ${cores} inter-op threads`, options: { executionMode: 'parallel', interOpNumThreads: cores } }

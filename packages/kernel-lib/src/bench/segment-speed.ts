@@ -1,23 +1,32 @@
 /**
  * The speed part of `npm run bench -- segment`, on a 256^3 phantom (seed 1005) whose truth labels are known:
- * - the pipeline as users run it (in-volume windows, the default) for 1, 3 and 9 axes, at 2 threads and at 1, against
- *   bare ONNX Runtime replaying the same model calls with the same session (2 threads);
+ * - the pipeline as users run it (in-volume windows) for 1, 3 and 9 axes, at 2 threads and at 1, in float32 and, at
+ *   2 threads, in int8 (the card's CPU variant), against bare ONNX Runtime replaying the same model calls with the
+ *   same session (2 threads);
  * - the whole-slice pipeline (`windows: false`: the pipeline before windows, the same probabilities bit for bit), 9 axes;
+ * - the pipeline as it was before the speed work (commit BEFORE_SPEED_WORK, built in a git worktree: whole slices and
+ *   its own session settings), 9 axes, 2 threads;
  * - a plain Python pipeline of the same model (bench/peers/sun_pipeline.py: numpy, scipy's affine_transform,
  *   onnxruntime 1.30, whole slices, batches of 8), 9 axes, 2 threads;
- * and the 9-axis labels of the three compared with each other and with the truth.
+ * and the 9-axis labels of all of them compared with each other and with the truth.
  *
- * Each pipeline run is its own child process (`speedChild`), so its peak RSS is its own.
+ * Each pipeline run is its own child process (`speedChild`, `beforeChild`), so its peak RSS is its own.
+ * Env: MDLMA_BENCH_BEFORE (default BEFORE_SPEED_WORK): the commit to build and run as "before".
  */
 import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { read, write } from '../io';
 import { segmentationMetrics } from '../metrics';
-import { onnxRuntime, ortFloat32, SegmentationModel } from '../models';
+import { onnxRuntime, ortFloat32, SegmentationModel, type Precision } from '../models';
 import { segment } from '../segment';
 import { Volume } from '../volume';
 import { notRun, REPOSITORY_ROOT, type NotRun } from './results';
+
+/** The last commit before issue #23's work on speed (windows, session settings, variants). */
+export const BEFORE_SPEED_WORK = '87677e9';
 
 /** Runs a child of bench/segment.ts: `kind` and its arguments; its JSON result. */
 export type ChildRunner = (kind: string, ...args: string[]) => any;
@@ -28,6 +37,8 @@ export interface SpeedCase {
   threads: number;
   /** In-volume windows (true) or whole slices. */
   windows: boolean;
+  /** Precision of the model file that ran. */
+  precision: Precision;
   seconds: number;
   inferenceSeconds: number;
   /** Bare ONNX Runtime on the same calls (2-thread runs with windows only). */
@@ -39,39 +50,53 @@ export interface SpeedCase {
   peakRssMB: number;
 }
 
+/** The run of the commit before the speed work. */
+export interface BeforeCase {
+  commit: string;
+  axes: 9;
+  threads: number;
+  seconds: number;
+  inferenceSeconds: number;
+  voxelsPerSecond: number;
+  peakRssMB: number;
+}
+
 /** Runs every speed case and compares the labels; `dir` holds image.raw and truth.raw. */
 export async function measureSpeed(dir: string, child: ChildRunner) {
   const image = join(dir, 'image.raw');
   const cases: SpeedCase[] = [];
-  for (const [threads, windows, axes] of Private.PLAN) {
-    const labels = axes === 9 ? join(dir, `labels-${windows ? 'windows' : 'whole'}-${threads}.raw`) : '';
-    const c: SpeedCase = child('speed', image, String(threads), String(windows), String(axes), labels);
-    console.log(`  ${axes} axes, ${threads} thread(s), ${windows ? 'windows' : 'whole slices'}: ${c.seconds.toFixed(1)} s` + (c.bareSeconds ? `, bare ${c.bareSeconds.toFixed(1)} s` : ''));
+  for (const [threads, windows, axes, precision] of Private.PLAN) {
+    const labels = axes === 9 && threads === 2 ? join(dir, `labels-${Private.label(windows, precision)}.raw`) : '';
+    const c: SpeedCase = child('speed', image, String(threads), String(windows), String(axes), labels, precision);
+    console.log(`  ${axes} axes, ${threads} thread(s), ${windows ? 'windows' : 'whole slices'}, ${c.precision}: ${c.seconds.toFixed(1)} s` + (c.bareSeconds ? `, bare ${c.bareSeconds.toFixed(1)} s` : ''));
     cases.push(c);
   }
+  const before = Private.before(dir, join(dir, 'labels-before.raw'), child);
   const peer = Private.peer(image, join(dir, 'labels-peer.raw'), 2);
   const truth = await read(join(dir, 'truth.raw'));
-  const windows = await read(join(dir, 'labels-windows-2.raw'));
-  const whole = await read(join(dir, 'labels-whole-2.raw'));
-  const peerLabels = 'notRun' in peer ? undefined : await read(join(dir, 'labels-peer.raw'));
+  const runs: Record<string, Volume> = {};
+  for (const name of ['windows fp32', 'windows int8', 'whole fp32', 'before', 'peer']) {
+    const path = join(dir, `labels-${name.replace(' ', '-')}.raw`);
+    if (existsSync(path)) runs[name] = await read(path);
+  }
   const dice = (v: Volume) => segmentationMetrics(v, truth, { surface: false }).classes.map(c => c.dice);
+  const reference = runs['whole fp32'];
   return {
     shape: truth.shape,
     cases,
+    before,
     peer,
     labels: {
-      diceVsTruth: { windows: dice(windows), whole: dice(whole), ...(peerLabels ? { peer: dice(peerLabels) } : {}) },
-      sameLabels: {
-        windowsVsWhole: Private.agreement(windows, whole),
-        ...(peerLabels ? { peerVsWhole: Private.agreement(peerLabels, whole), peerVsWindows: Private.agreement(peerLabels, windows) } : {})
-      }
+      diceVsTruth: Object.fromEntries(Object.entries(runs).map(([name, v]) => [name, dice(v)])),
+      /** Fraction of voxels with the whole-slice float32 pipeline's label. */
+      sameAsWholeFp32: Object.fromEntries(Object.entries(runs).map(([name, v]) => [name, Private.agreement(v, reference)]))
     }
   };
 }
 
 /** A speed child: one pipeline run; writes its labels to `labelsPath` when given. */
-export async function speedChild(imagePath: string, threads: string, windows: string, axes: string, labelsPath: string): Promise<SpeedCase> {
-  const model = await SegmentationModel.load('sun-implant', { threads: Number(threads) });
+export async function speedChild(imagePath: string, threads: string, windows: string, axes: string, labelsPath: string, precision: string): Promise<SpeedCase> {
+  const model = await SegmentationModel.load('sun-implant', { threads: Number(threads), precision: precision as Precision });
   const image = await read(imagePath);
   await Private.bare(model, { '8x256x256': 1 }); // warm-up: the first call plans the session
   const r = await segment(image, { model, axes: Number(axes) as 1 | 3 | 9, windows: windows === 'true', progress: false });
@@ -81,6 +106,7 @@ export async function speedChild(imagePath: string, threads: string, windows: st
     axes: Number(axes) as 1 | 3 | 9,
     threads: model.threads,
     windows: windows === 'true',
+    precision: model.precision,
     seconds: r.stats.seconds,
     inferenceSeconds: r.stats.inferenceSeconds,
     bareSeconds,
@@ -92,41 +118,63 @@ export async function speedChild(imagePath: string, threads: string, windows: st
   };
 }
 
+/** The "before" child: the library built from the commit before the speed work segments the image, 9 axes, 2 threads. */
+export async function beforeChild(libPath: string, commit: string, imagePath: string, labelsPath: string): Promise<BeforeCase> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const lib = require(libPath);
+  const image = await lib.read(imagePath);
+  const model = await lib.SegmentationModel.load('sun-implant', { threads: 2 });
+  await lib.segment(image.slab(0, 16), { model, axes: 1, progress: false }); // warm-up: the first calls plan the session
+  const r = await lib.segment(image, { model, axes: 9, progress: false });
+  await lib.write(labelsPath, r.labels);
+  return { commit, axes: 9, threads: model.threads, seconds: r.stats.seconds, inferenceSeconds: r.stats.inferenceSeconds, voxelsPerSecond: r.stats.voxelsPerSecond, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
 /** The markdown section of the speed part. */
 export function speedMarkdown(s: Awaited<ReturnType<typeof measureSpeed>>): string[] {
   const f = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
-  const find = (threads: number, windows: boolean, axes: number) => s.cases.find(c => c.threads === threads && c.windows === windows && c.axes === axes)!;
-  const [win, whole] = [find(2, true, 9), find(2, false, 9)];
+  const find = (threads: number, windows: boolean, axes: number, precision: Precision) =>
+    s.cases.find(c => c.threads === threads && c.windows === windows && c.axes === axes && c.precision === precision);
+  const [win, whole, int8] = [find(2, true, 9, 'fp32')!, find(2, false, 9, 'fp32')!, find(2, true, 9, 'int8')];
   const voxels = s.shape[0] * s.shape[1] * s.shape[2];
-  const projectedHours = (c: SpeedCase) => (c.seconds * (1024 ** 3 / voxels)) / 3600;
+  const projectedHours = (seconds: number) => (seconds * (1024 ** 3 / voxels)) / 3600;
+  const before = 'notRun' in s.before ? undefined : s.before;
   const lines = [
     `## Speed: ${s.shape.join('x')} phantom, CPU`,
     '',
-    '| axes | threads | slices | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s | model pixels per voxel | input shapes | 1024^3 projected, h |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| axes | threads | slices | precision | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s | model pixels per voxel | input shapes | 1024^3 projected, h |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...s.cases.map(
       c =>
-        `| ${c.axes} | ${c.threads} | ${c.windows ? 'windows' : 'whole'} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${c.bareSeconds ? f(c.seconds / c.bareSeconds) : '-'} | ` +
-        `${f(c.voxelsPerSecond / 1e6)} | ${f(c.modelPixelsPerVoxel, 2)} | ${c.distinctInputShapes} | ${f(projectedHours(c), 2)} |`
+        `| ${c.axes} | ${c.threads} | ${c.windows ? 'windows' : 'whole'} | ${c.precision} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${c.bareSeconds ? f(c.seconds / c.bareSeconds) : '-'} | ` +
+        `${f(c.voxelsPerSecond / 1e6)} | ${f(c.modelPixelsPerVoxel, 2)} | ${c.distinctInputShapes} | ${f(projectedHours(c.seconds), 2)} |`
     ),
+    ...(before
+      ? [`| 9 | ${before.threads} | before (${before.commit}) | fp32 | ${f(before.seconds, 1)} | - | - | ${f(before.voxelsPerSecond / 1e6)} | ${f(whole.modelPixelsPerVoxel, 2)} | - | ${f(projectedHours(before.seconds), 2)} |`]
+      : []),
     '',
-    `Windows against whole slices, 9 axes, 2 threads: model pixels per voxel ${f(whole.modelPixelsPerVoxel, 2)} -> ${f(win.modelPixelsPerVoxel, 2)} ` +
-      `(${f(100 * (1 - win.modelPixelsPerVoxel / whole.modelPixelsPerVoxel), 1)} % fewer); wall time ${f(whole.seconds, 1)} -> ${f(win.seconds, 1)} s ` +
-      `(x${f(win.seconds / whole.seconds)}); the same label on ${f(100 * s.labels.sameLabels.windowsVsWhole, 3)} % of the voxels.`,
+    `Windows against whole slices, 9 axes, 2 threads, float32: model pixels per voxel ${f(whole.modelPixelsPerVoxel, 2)} -> ${f(win.modelPixelsPerVoxel, 2)} ` +
+      `(${f(100 * (1 - win.modelPixelsPerVoxel / whole.modelPixelsPerVoxel), 1)} % fewer); wall time ${f(whole.seconds, 1)} -> ${f(win.seconds, 1)} s (x${f(win.seconds / whole.seconds)}).`,
     '',
-    '| 9-axis labels | Dice vs truth: ' + ['background', 'bone', 'DL', 'RM'].join(' | ') + ' |',
-    '|---|---|---|---|---|',
-    ...Object.entries(s.labels.diceVsTruth).map(([name, d]) => `| ${name} | ${d.map(x => f(x, 4)).join(' | ')} |`),
+    before
+      ? `Against the pipeline before the speed work (${before.commit}, built and run in this bench), 9 axes, 2 threads: ${f(before.seconds, 1)} s -> ` +
+        `${f(win.seconds, 1)} s in float32 (x${f(win.seconds / before.seconds)})` +
+        (int8 ? `, ${f(int8.seconds, 1)} s in int8 (x${f(int8.seconds / before.seconds)})` : '') + '.'
+      : `Before the speed work: ${(s.before as NotRun).notRun}`,
+    '',
+    '| 9-axis labels, 2 threads | Dice vs truth: ' + ['background', 'bone', 'DL', 'RM'].join(' | ') + ' | same label as whole fp32 |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(s.labels.diceVsTruth).map(([name, d]) => `| ${name} | ${d.map(x => f(x, 4)).join(' | ')} | ${f(100 * s.labels.sameAsWholeFp32[name], 3)} % |`),
     ''
   ];
   if ('notRun' in s.peer) lines.push(`Python peer: ${s.peer.notRun}`, '');
   else {
-    const same = s.labels.sameLabels as Record<string, number>;
     lines.push(
-      `Python peer (bench/peers/sun_pipeline.py; numpy ${s.peer.numpy}, scipy ${s.peer.scipy}, onnxruntime ${s.peer.onnxruntime}; whole slices, batches of 8), ` +
+      `Python peer (bench/peers/sun_pipeline.py; numpy ${s.peer.numpy}, scipy ${s.peer.scipy}, onnxruntime ${s.peer.onnxruntime}; whole slices, batches of 8, float32), ` +
         `9 axes, ${s.peer.threads} threads: ${f(s.peer.seconds, 1)} s (${f(s.peer.inference_seconds, 1)} s in ONNX Runtime). ` +
-        `Ours with windows / peer: x${f(win.seconds / s.peer.seconds)}; whole slices / peer: x${f(whole.seconds / s.peer.seconds)}. ` +
-        `Same label as our whole-slice pipeline on ${f(100 * same.peerVsWhole, 3)} % of the voxels, as ours with windows on ${f(100 * same.peerVsWindows, 3)} %.`,
+        `Ours with windows / peer: x${f(win.seconds / s.peer.seconds)} in float32` +
+        (int8 ? `, x${f(int8.seconds / s.peer.seconds)} in int8` : '') +
+        `; whole slices / peer: x${f(whole.seconds / s.peer.seconds)}.`,
       ''
     );
   }
@@ -134,16 +182,53 @@ export function speedMarkdown(s: Awaited<ReturnType<typeof measureSpeed>>): stri
 }
 
 namespace Private {
-  /** [threads, windows, axes] of every pipeline run, in order. */
-  export const PLAN: [number, boolean, 1 | 3 | 9][] = [
-    [2, true, 1],
-    [2, true, 3],
-    [2, true, 9],
-    [2, false, 9],
-    [1, true, 1],
-    [1, true, 3],
-    [1, true, 9]
+  /** [threads, windows, axes, precision] of every pipeline run, in order. */
+  export const PLAN: [number, boolean, 1 | 3 | 9, Precision][] = [
+    [2, true, 1, 'fp32'],
+    [2, true, 3, 'fp32'],
+    [2, true, 9, 'fp32'],
+    [2, false, 9, 'fp32'],
+    [2, true, 1, 'int8'],
+    [2, true, 3, 'int8'],
+    [2, true, 9, 'int8'],
+    [1, true, 1, 'fp32'],
+    [1, true, 3, 'fp32'],
+    [1, true, 9, 'fp32']
   ];
+
+  /** The name of a 2-thread 9-axis run's labels. */
+  export function label(windows: boolean, precision: Precision): string {
+    return `${windows ? 'windows' : 'whole'}-${precision}`;
+  }
+
+  /**
+   * Builds the library of the commit before the speed work in a git worktree (node_modules linked from here) and
+   * runs it in a child; its result, or why it did not run.
+   */
+  export function before(dir: string, labels: string, child: ChildRunner): BeforeCase | NotRun {
+    const commit = process.env.MDLMA_BENCH_BEFORE ?? BEFORE_SPEED_WORK;
+    const tree = mkdtempSync(join(tmpdir(), 'mdlma-bench-before-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', REPOSITORY_ROOT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      git('worktree', 'add', '--detach', '--force', join(tree, 'repo'), commit);
+      const repo = join(tree, 'repo');
+      symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(repo, 'node_modules'));
+      // The compiler the workspace builds with (node_modules/.bin/tsc, what `npm run build` calls).
+      execFileSync(join(REPOSITORY_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(repo, 'packages', 'kernel-lib', 'tsconfig.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const result: BeforeCase = child('before', join(repo, 'packages', 'kernel-lib', 'lib'), git('rev-parse', '--short=12', commit).trim(), join(dir, 'image.raw'), labels);
+      console.log(`  9 axes, 2 threads, before the speed work (${result.commit}): ${result.seconds.toFixed(1)} s`);
+      return result;
+    } catch (error) {
+      return notRun(`the run of ${commit} failed: ${(error as Error).message.split('\n')[0]}`);
+    } finally {
+      try {
+        git('worktree', 'remove', '--force', join(tree, 'repo'));
+      } catch {
+        // a worktree that was never added
+      }
+      rmSync(tree, { recursive: true, force: true });
+    }
+  }
 
   /** Fraction of voxels with the same label. */
   export function agreement(a: Volume, b: Volume): number {

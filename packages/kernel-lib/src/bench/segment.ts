@@ -29,7 +29,7 @@ import { axesFor, Volume, type SunAxis } from '../volume';
 import { heldOutPhantom, heldOutPlan, type HeldOutPhantom } from './heldout-plan';
 import { benchStamp, isNotRun, notRun, saveBenchResult, type Headline } from './results';
 import { measureSessions, sessionChild, sessionMarkdown } from './segment-session';
-import { measureSpeed, speedChild, speedMarkdown } from './segment-speed';
+import { beforeChild, measureSpeed, speedChild, speedMarkdown } from './segment-speed';
 
 const CLASS_NAMES = ['background', 'bone', 'DL', 'RM'];
 /** MDLMA_BENCH_QUICK=1: a smoke run of every code path at small sizes (figures not comparable). */
@@ -40,7 +40,8 @@ const NOT_CHOSEN = 'not run: left out of MDLMA_BENCH_PARTS';
 /** Runs the benchmark; returns what it saved to bench-results/segment.json. */
 export async function run(): Promise<object> {
   const stamp = benchStamp('segment');
-  const model = await SegmentationModel.load('sun-implant');
+  // The card's own file: the accuracy tables stay comparable from run to run; its CPU variants are scored beside it.
+  const model = await SegmentationModel.load('sun-implant', { precision: 'fp32' });
   const accuracy = PARTS.includes('accuracy') ? await Private.accuracy(model) : notRun(NOT_CHOSEN);
   // Inputs are made here and read by the children, so that a child's peak RSS is the segmentation's, not the phantom maker's.
   const tmp = mkdtempSync(join(tmpdir(), 'mdlma-bench-segment-'));
@@ -109,6 +110,11 @@ namespace Private {
   export async function accuracy(model: SegmentationModel) {
     const C = model.classes;
     const plan = QUICK ? heldOutPlan(model.card).slice(0, 1) : heldOutPlan(model.card);
+    const variants = await Promise.all(
+      Object.values(model.card.variants)
+        .filter(v => v.providers.includes('cpu'))
+        .map(v => SegmentationModel.load(model.folder, { precision: v.precision, threads: model.threads }))
+    );
     const phantoms: (HeldOutPhantom & { dice: Record<string, number[]> })[] = [];
     const confidence: { lowErrorRate: number; restErrorRate: number; ratio: number }[] = [];
     for (const p of plan) {
@@ -133,6 +139,20 @@ namespace Private {
           if (conf) confidence.push(errorRates(out, labels.data as Uint8Array, conf));
         }
       }
+      for (const variant of variants) {
+        // The variant's 9-axis soft labels, fused the same way.
+        const vrun = new InferenceRun({ model: variant, batchSize: 8, signal: new AbortController().signal });
+        const votes = new VoteAccumulator({ voxels: image.size, classes: C });
+        for (const axis of axesFor(9)) {
+          const probs = new Float32Array(C * image.size);
+          await predictAxis(vrun, image, axis, 0, image.shape[0], probs);
+          votes.add(probs);
+        }
+        const out = new Uint8Array(image.size);
+        votes.fuse({ voting: 'soft', labels: out });
+        const pred = new Volume({ data: out, shape: image.shape, spacing: image.spacing });
+        dice[`9 axes soft, ${variant.precision}`] = segmentationMetrics(pred, labels, { surface: false }).classes.map(c => c.dice);
+      }
       phantoms.push({ ...p, dice });
       console.log(`  ${p.name}: 9-axis soft Dice ${dice['9 axes soft'].map(d => d.toFixed(3)).join(' ')}`);
     }
@@ -151,6 +171,12 @@ namespace Private {
       dl9soft: m('9 axes soft')[2] >= 0.85,
       dlOrdering: m('9 axes soft')[2] >= m('3 axes soft')[2] && m('3 axes soft')[2] >= m('1 axes soft')[2]
     };
+    const variantScores = Object.fromEntries(
+      variants.map(v => {
+        const mean = m(`9 axes soft, ${v.precision}`);
+        return [v.precision, { file: v.file, dice: mean, changeVsFp32: mean.map((d, c) => d - m('9 axes soft')[c]) }];
+      })
+    );
     const ratios = confidence.map(c => c.ratio);
     return {
       plan: 'the model card\'s held-out plan (training.data.heldout.phantoms)',
@@ -158,6 +184,7 @@ namespace Private {
       phantoms,
       table,
       floors,
+      variants: variantScores,
       confidence: { perPhantom: confidence, meanRatio: ratios.reduce((a, b) => a + b, 0) / ratios.length }
     };
   }
@@ -196,11 +223,12 @@ namespace Private {
     }
     if (isNotRun(r.speed)) lines.push({ label: 'speed', value: r.speed.notRun });
     else {
-      const nine = (windows: boolean) => r.speed.cases.find((c: any) => c.axes === 9 && c.threads === 2 && c.windows === windows);
+      const nine = (windows: boolean, precision: string) => r.speed.cases.find((c: any) => c.axes === 9 && c.threads === 2 && c.windows === windows && c.precision === precision);
       const peer = 'notRun' in r.speed.peer ? 'not run' : `${r.speed.peer.seconds.toFixed(1)} s`;
+      const before = 'notRun' in r.speed.before ? 'not run' : `${r.speed.before.seconds.toFixed(1)} s`;
       lines.push({
-        label: `9 axes on ${r.speed.shape.join('x')}, 2 threads: seconds with windows / bare ONNX Runtime / whole slices / Python peer`,
-        value: `${nine(true).seconds.toFixed(1)} / ${nine(true).bareSeconds.toFixed(1)} / ${nine(false).seconds.toFixed(1)} s / ${peer}`
+        label: `9 axes on ${r.speed.shape.join('x')}, 2 threads: seconds with windows fp32 / int8 / bare ONNX Runtime (fp32) / whole slices / before the speed work / Python peer`,
+        value: `${nine(true, 'fp32').seconds.toFixed(1)} / ${nine(true, 'int8')?.seconds.toFixed(1) ?? '-'} / ${nine(true, 'fp32').bareSeconds.toFixed(1)} / ${nine(false, 'fp32').seconds.toFixed(1)} s / ${before} / ${peer}`
       });
     }
     if (isNotRun(r.memory)) lines.push({ label: 'memory', value: r.memory.notRun });
@@ -294,6 +322,13 @@ namespace Private {
         'Plot: segment.svg.',
         ''
       );
+      for (const [precision, v] of Object.entries<any>(a.variants ?? {})) {
+        lines.push(
+          `Variant ${precision} (${v.file}), 9 axes soft, all phantoms: Dice ${v.dice.map((x: number) => f(x, 4)).join(' / ')}; change against float32 ` +
+            `${v.changeVsFp32.map((x: number) => (x >= 0 ? '+' : '') + x.toFixed(4)).join(' / ')} (${CLASS_NAMES.join(' / ')}).`,
+          ''
+        );
+      }
     }
     if (isNotRun(r.speed)) lines.push('## Speed', '', r.speed.notRun, '');
     else lines.push(...speedMarkdown(r.speed));
@@ -316,7 +351,8 @@ namespace Private {
 
 if (require.main === module && process.argv[2] === '--child') {
   const kinds: Record<string, (...args: string[]) => Promise<object>> = {
-    speed: (image, threads, windows, axes, labels) => speedChild(image, threads, windows, axes, labels),
+    speed: (image, threads, windows, axes, labels, precision) => speedChild(image, threads, windows, axes, labels, precision),
+    before: (lib, commit, image, labels) => beforeChild(lib, commit, image, labels),
     session: name => sessionChild(name),
     memory512: Private.memory512,
     stream: Private.stream

@@ -104,6 +104,20 @@ describe('mdlma segment', () => {
     expect(existsSync(join(dir, 'bounded.nii'))).toBe(false);
   }, 60000);
 
+  it('runs the precision asked for, and refuses one whose file does not run on the device before writing anything', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    spy();
+    const f = (name: string) => join(dir, name);
+    expect(await segmentCommand([f('scan.nii'), '--out', f('fp32.nii'), '--axes', '1', '--precision', 'fp32', '--json'])).toBe(0);
+    expect(JSON.parse(output.join('')).stats.precision).toBe('fp32');
+    expect(await segmentCommand([f('scan.nii'), '--out', f('fp16.nii'), '--axes', '1', '--precision', 'fp16'])).toBe(1);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/precision fp16: its file model.fp16.onnx runs on cuda, webgpu, not on cpu/);
+    expect(existsSync(f('fp16.nii'))).toBe(false);
+    err.mockClear();
+    expect(await segmentCommand([f('scan.nii'), '--out', f('fp8.nii'), '--precision', 'fp8'])).toBe(2);
+    expect(String(err.mock.calls[0]?.[0])).toContain('--precision must be auto, fp32, int8 or fp16; got "fp8"');
+  }, 60000);
+
   it('refuses a FIFO named like a scan at once instead of blocking on it', async () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const fifo = join(dir, 'pipe.nii');

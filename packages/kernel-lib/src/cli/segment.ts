@@ -12,7 +12,7 @@ import { availableParallelism } from 'os';
 import { MdlmaError, UsageError } from '../errors';
 import { guardOutputs, open, read, writeAtomically } from '../io';
 import { degradationMetrics, segmentationMetrics } from '../metrics';
-import type { Device } from '../models';
+import type { Device, Precision } from '../models';
 import { segment, type SegmentFiles } from '../segment';
 import { runCommand } from './command';
 import { exitStatusHelp } from './exit-status';
@@ -37,6 +37,7 @@ options:
   --batch-size <n>        tiles per model call (default 8; at most ~1 GiB of buffers per batch)
   --threads <n>           ONNX Runtime threads, 1..cores available (default: number of cores)
   --device <d>            cpu (default) | auto (CUDA, then WebGPU, then CPU) | cuda | webgpu
+  --precision <p>         auto (default: the model card's default for the provider) | fp32 | int8 | fp16
   --slab-depth <n>        output slices per slab (default: automatic, bounded memory)
   --json                  print a JSON summary instead of text
   --help                  this text
@@ -85,6 +86,7 @@ export function parseSegmentArgs(args: string[]): SegmentCommandLine {
       batchSize: int('--batch-size', values['batch-size']),
       threads: int('--threads', values.threads, availableParallelism()),
       device: oneOf('--device', values.device ?? 'cpu', Private.DEVICES),
+      precision: oneOf('--precision', values.precision ?? 'auto', Private.PRECISIONS),
       slabDepth: int('--slab-depth', values['slab-depth'])
     }
   };
@@ -119,7 +121,7 @@ namespace Private {
       } else {
         const s = result.stats;
         process.stdout.write(
-          `Segmented ${parsed.input} [${s.shape.join(', ')}] with ${s.model} ${s.modelVersion} on ${s.provider} (${s.threads} threads), ` +
+          `Segmented ${parsed.input} [${s.shape.join(', ')}] with ${s.model} ${s.modelVersion} (${s.precision}) on ${s.provider} (${s.threads} threads), ` +
             `${s.axes.length} axes, ${s.voting} voting: ${s.seconds.toFixed(1)} s, ${(s.voxelsPerSecond / 1e6).toFixed(2)} Mvoxel/s\n` +
             Object.entries(result.files).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
             (parsed.metrics ? `  metrics: ${parsed.metrics}\n` : '')
@@ -148,10 +150,12 @@ namespace Private {
     'batch-size': { type: 'string' },
     threads: { type: 'string' },
     device: { type: 'string' },
+    precision: { type: 'string' },
     'slab-depth': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' }
   } as const satisfies OptionTable;
 
   export const DEVICES: readonly Device[] = ['cpu', 'auto', 'cuda', 'webgpu'];
+  export const PRECISIONS: readonly (Precision | 'auto')[] = ['auto', 'fp32', 'int8', 'fp16'];
 }

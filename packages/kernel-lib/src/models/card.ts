@@ -9,6 +9,25 @@
  * card.classes.length;        // 4
  */
 import { ModelCardError } from '../errors';
+import type { ExecutionProvider } from './providers';
+
+/** Numeric precision of a model file: the card's own file is 'fp32'; 'int8' and 'fp16' are variants it lists. */
+export type Precision = 'fp32' | 'int8' | 'fp16';
+
+/** A reduced-precision copy of the model, listed in the card under `variants.<precision>` (models/train/variants.sh). */
+export interface ModelVariant {
+  precision: Exclude<Precision, 'fp32'>;
+  /** File name in the model's folder. */
+  file: string;
+  /** Lower-case hex sha256 of the file. */
+  sha256: string;
+  /** Providers it runs on. */
+  providers: ExecutionProvider[];
+  /** Providers on which precision 'auto' picks it. */
+  defaultOn: ExecutionProvider[];
+  /** Held-out Dice change per class against fp32 (9-axis soft voting), where measured. */
+  diceChange?: (number | null)[];
+}
 
 /** How each slice is scaled before inference, computed over the slice's in-volume pixels. */
 export type Normalisation =
@@ -42,6 +61,8 @@ export interface ModelCard {
     /** Name of the feature output [N, F, H, W], if the model has one. */
     features?: string;
   };
+  /** Reduced-precision variants by precision. */
+  variants: Partial<Record<ModelVariant['precision'], ModelVariant>>;
   /** The whole card as read. */
   raw: Record<string, unknown>;
 }
@@ -90,6 +111,7 @@ export function parseModelCard(json: unknown, path: string): ModelCard {
       probs: Private.outputName(outputs.probs, 'probs'),
       features: outputs.features === undefined || outputs.features === null ? undefined : Private.outputName(outputs.features, 'features')
     },
+    variants: Private.variants(raw.variants, fail),
     raw
   };
 }
@@ -125,6 +147,38 @@ namespace Private {
     }
     if (v.kind === 'zscore' || v.kind === 'none') return { kind: v.kind };
     return fail('input.normalisation', `kind must be "percentile", "zscore" or "none", got ${JSON.stringify(v.kind)}`);
+  }
+
+  const PROVIDERS: readonly string[] = ['cuda', 'webgpu', 'cpu'];
+
+  /** The `variants` object: {int8?: {...}, fp16?: {...}} besides free-text fields. */
+  export function variants(value: unknown, fail: Fail): ModelCard['variants'] {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) return fail('variants', 'must be an object of variants by precision');
+    const out: ModelCard['variants'] = {};
+    for (const precision of ['int8', 'fp16'] as const) {
+      const v = (value as Record<string, unknown>)[precision];
+      if (v === undefined) continue;
+      const field = `variants.${precision}`;
+      const entry = (v ?? {}) as Record<string, unknown>;
+      if (typeof entry.file !== 'string' || !/^[\w.-]+\.onnx$/.test(entry.file)) fail(`${field}.file`, 'must be an .onnx file name in the model folder');
+      if (typeof entry.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry.sha256)) fail(`${field}.sha256`, 'must be the 64-hex-digit sha256 of the file');
+      const providers = (name: string): ExecutionProvider[] => {
+        const list = entry[name] ?? [];
+        if (!Array.isArray(list) || list.some(p => !PROVIDERS.includes(p as string))) fail(`${field}.${name}`, `must list providers of ${PROVIDERS.join(', ')}`);
+        return list as ExecutionProvider[];
+      };
+      const change = entry.dice_change_vs_fp32;
+      out[precision] = {
+        precision,
+        file: entry.file as string,
+        sha256: (entry.sha256 as string).toLowerCase(),
+        providers: providers('providers'),
+        defaultOn: providers('default_on'),
+        diceChange: Array.isArray(change) ? change.map(c => (typeof c === 'number' ? c : null)) : undefined
+      };
+    }
+    return out;
   }
 
   /** An output's tensor name: {name}, a bare name, or the field's own name when the value describes the shape ("[N,C,H,W]"). */

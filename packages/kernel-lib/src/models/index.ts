@@ -14,7 +14,7 @@
  * model.card.input.tile;    // [h, w]
  */
 export { parseModelCard } from './card';
-export type { ModelCard, Normalisation } from './card';
+export type { ModelCard, ModelVariant, Normalisation, Precision } from './card';
 export { modelFolder, modelsRoot } from './locate';
 export { SegmentationModel } from './model';
 export { createSession, cudaProviderInstalled, onnxRuntime, onnxRuntimeBinFolder, ortFloat32 } from './providers';

@@ -2,7 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { availableParallelism, tmpdir } from 'os';
 import { join } from 'path';
 
-import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError } from '../errors';
+import { createHash } from 'crypto';
+
+import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError } from '../errors';
 import { cudaProviderInstalled, modelFolder, modelsRoot, parseModelCard, SegmentationModel } from './index';
 
 const REAL = join(__dirname, '..', '..', '..', '..', 'models', 'sun-implant');
@@ -14,6 +16,7 @@ function copyModel(root: string, name: string, edit: (card: Record<string, any>)
   if (onnx) writeFileSync(join(dir, 'model.onnx'), onnx);
   else copyFileSync(join(REAL, 'model.onnx'), join(dir, 'model.onnx'));
   const card = JSON.parse(readFileSync(join(REAL, 'model.json'), 'utf8'));
+  delete card.variants; // the copy has model.onnx only; tests of variants add their own
   edit(card);
   writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
   return dir;
@@ -77,7 +80,7 @@ describe('model registry', () => {
     await expect(mismatch).rejects.toThrow(/write the new sha256 into model.json/);
 
     const junk = Buffer.from('this is not an ONNX file');
-    const sha = require('crypto').createHash('sha256').update(junk).digest('hex');
+    const sha = createHash('sha256').update(junk).digest('hex');
     copyModel(root, 'corrupt', card => (card.sha256 = sha), junk);
     await expect(SegmentationModel.load('corrupt', { root })).rejects.toThrow(ModelFormatError);
 
@@ -89,6 +92,54 @@ describe('model registry', () => {
 
     writeFileSync(join(copyModel(root, 'bad-json'), 'model.json'), '{ not json');
     await expect(SegmentationModel.load('bad-json', { root })).rejects.toThrow(ModelCardError);
+  });
+
+  describe('precision variants', () => {
+    /** A copy with model.onnx and one variant file (bytes of `source`) listed under `precision`. */
+    function withVariant(name: string, precision: 'int8' | 'fp16', source: string, entry: Record<string, unknown>): string {
+      const bytes = readFileSync(source);
+      const dir = copyModel(root, name, card => {
+        card.variants = { [precision]: { file: `model.${precision}.onnx`, sha256: createHash('sha256').update(bytes).digest('hex'), ...entry } };
+      });
+      writeFileSync(join(dir, `model.${precision}.onnx`), bytes);
+      return dir;
+    }
+
+    it("runs the variant the card names as default on the provider with precision 'auto', float32 otherwise", async () => {
+      withVariant('int8-default', 'int8', join(REAL, 'model.onnx'), { providers: ['cpu'], default_on: ['cpu'] });
+      const auto = await SegmentationModel.load('int8-default', { root, threads: 1 });
+      expect([auto.precision, auto.file]).toEqual(['int8', 'model.int8.onnx']);
+      const fp32 = await SegmentationModel.load('int8-default', { root, threads: 1, precision: 'fp32' });
+      expect([fp32.precision, fp32.file]).toEqual(['fp32', 'model.onnx']);
+      withVariant('int8-not-default', 'int8', join(REAL, 'model.onnx'), { providers: ['cpu'], default_on: [] });
+      expect((await SegmentationModel.load('int8-not-default', { root, threads: 1 })).precision).toBe('fp32');
+      expect((await SegmentationModel.load('int8-not-default', { root, threads: 1, precision: 'int8' })).precision).toBe('int8');
+    });
+
+    it('refuses a precision the card has no file for, or whose file does not run on the device, by name', async () => {
+      withVariant('fp16-only', 'fp16', join(REAL, 'model.onnx'), { providers: ['cuda', 'webgpu'], default_on: [] });
+      const onCpu = SegmentationModel.load('fp16-only', { root, precision: 'fp16' });
+      await expect(onCpu).rejects.toThrow(ModelPrecisionError);
+      await expect(onCpu).rejects.toThrow(/model.fp16.onnx runs on cuda, webgpu, not on cpu: ask for 'fp32' or 'int8' there/);
+      await expect(SegmentationModel.load('fp16-only', { root, precision: 'int8' })).rejects.toThrow(/lists no int8 variant .*variants.sh/);
+      await expect(SegmentationModel.load('fp16-only', { root, precision: 'fp8' as 'fp16' })).rejects.toThrow(/is not one of auto, fp32, int8, fp16/);
+      // 'auto' device: no provider of the chain runs the fp16 file here but CUDA or WebGPU; the reasons are kept.
+      if (!cudaProviderInstalled()) {
+        const reasons = SegmentationModel.load('fp16-only', { root, device: 'auto', precision: 'fp16' });
+        await expect(reasons).rejects.toThrow(/cpu: its file model.fp16.onnx runs on cuda, webgpu, not on cpu/);
+      }
+    });
+
+    it('checks a variant file against its sha256 in the card', async () => {
+      const dir = withVariant('int8-damaged', 'int8', join(REAL, 'model.onnx'), { providers: ['cpu'], default_on: ['cpu'] });
+      writeFileSync(join(dir, 'model.int8.onnx'), Buffer.from('damaged'));
+      await expect(SegmentationModel.load('int8-damaged', { root })).rejects.toThrow(ModelChecksumError);
+      rmSync(join(dir, 'model.int8.onnx'));
+      await expect(SegmentationModel.load('int8-damaged', { root })).rejects.toThrow(ModelNotFoundError);
+      expect(() => parseModelCard({ sha256: 'a'.repeat(64), classes: ['a', 'b'], input: { tile: 64 }, variants: { int8: { file: 'x.onnx', sha256: 'b'.repeat(64), providers: ['tpu'] } } }, 'm.json')).toThrow(
+        /variants.int8.providers/
+      );
+    });
   });
 
   it('parses both card styles for classes, fill and outputs', () => {

@@ -13,14 +13,16 @@ import { join } from 'path';
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
-import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError } from '../errors';
-import { parseModelCard, type ModelCard } from './card';
+import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError } from '../errors';
+import { parseModelCard, type ModelCard, type ModelVariant, type Precision } from './card';
 import { modelFolder } from './locate';
 import { createSession, onnxRuntime, ortFloat32, type CreatedSession, type Device, type ExecutionProvider } from './providers';
 
 /** A loaded segmentation model. */
 export class SegmentationModel {
-  private constructor(readonly folder: string, readonly card: ModelCard, created: CreatedSession) {
+  private constructor(readonly folder: string, readonly card: ModelCard, created: CreatedSession, chosen: { precision: Precision; file: string }) {
+    this.precision = chosen.precision;
+    this.file = chosen.file;
     this.session = created.session;
     this.provider = created.provider;
     this.threads = created.threads;
@@ -28,9 +30,12 @@ export class SegmentationModel {
   }
 
   /**
-   * Loads `models/<name>` (or a folder path): reads the card, checks model.onnx's sha256 against
-   * it, creates a session and checks the model's input and outputs against the card.
-   * Sessions are cached per folder, checksum, device and threads.
+   * Loads `models/<name>` (or a folder path): reads the card, picks the file of the precision asked for (by
+   * default 'auto': the variant the card names as default on the provider, else model.onnx), checks its sha256
+   * against the card, creates a session and checks the model's input and outputs against the card.
+   * Sessions are cached per folder, checksums, device, threads and precision.
+   * Throws ModelPrecisionError for a precision the card lists no file for, or one whose file does not run on
+   * the device asked for (int8 off the CPU, fp16 on it).
    */
   static async load(nameOrPath: string, options: SegmentationModel.ILoadOptions = {}): Promise<SegmentationModel> {
     const folder = modelFolder(nameOrPath, options.root);
@@ -46,16 +51,19 @@ export class SegmentationModel {
       throw new ModelCardError(cardPath, '(root)', `is not valid JSON (${(error as Error).message})`);
     }
     const card = parseModelCard(json, cardPath);
-    const bytes = readFileSync(onnxPath);
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (options.verify !== false && actual !== card.sha256) throw new ModelChecksumError(onnxPath, card.sha256, actual);
-    const key = JSON.stringify([folder, actual, options.device ?? 'cpu', options.threads ?? 0]);
+    const precision = options.precision ?? 'auto';
+    const files = new Private.Files(nameOrPath, folder, card, precision, options.verify !== false);
+    const device = options.device ?? 'cpu';
+    // On a named device the file is read and checked now, and the session cache is keyed on its actual digest (a
+    // file changed on disk gets a new session); with 'auto' the provider decides the file, read when tried.
+    const digest = device === 'auto' ? files.cardDigests() : files.digest(device);
+    const key = JSON.stringify([folder, digest, device, options.threads ?? 0, precision]);
     let pending = Private.cache.get(key);
     if (!pending) {
       pending = (async () => {
-        const created = await createSession(bytes, { device: options.device, threads: options.threads }, onnxPath);
-        const model = new SegmentationModel(folder, card, created);
-        model._checkSignature(onnxPath);
+        const created = await createSession(provider => files.forProvider(provider), { device, threads: options.threads }, onnxPath);
+        const model = new SegmentationModel(folder, card, created, files.chosen(created.provider));
+        model._checkSignature(join(folder, model.file));
         await model._checkClasses(cardPath);
         return model;
       })();
@@ -65,6 +73,10 @@ export class SegmentationModel {
     return pending;
   }
 
+  /** Precision of the file the session runs (model.onnx is 'fp32'). */
+  readonly precision: Precision;
+  /** That file's name in the model's folder. */
+  readonly file: string;
   /** The ONNX Runtime session. */
   readonly session: InferenceSession;
   /** The provider the session runs on. */
@@ -149,9 +161,92 @@ export namespace SegmentationModel {
     threads?: number;
     /** Check the sha256 against the card (default true). */
     verify?: boolean;
+    /**
+     * Which file to run (default 'auto': the variant the card names as default on the provider the session starts
+     * on, else model.onnx; the sun-implant card makes int8 the CPU default only where it loses at most 0.005 Dice
+     * per class). 'fp32', 'int8' and 'fp16' ask for that file.
+     */
+    precision?: Precision | 'auto';
   }
 }
 
 namespace Private {
   export const cache = new Map<string, Promise<SegmentationModel>>();
+
+  const PRECISIONS: readonly string[] = ['auto', 'fp32', 'int8', 'fp16'];
+
+  /** The model's files by precision: which one a provider runs, read and checked on first use. */
+  export class Files {
+    constructor(
+      private readonly _model: string,
+      private readonly _folder: string,
+      private readonly _card: ModelCard,
+      private readonly _precision: Precision | 'auto',
+      private readonly _verify: boolean
+    ) {
+      if (!PRECISIONS.includes(_precision)) {
+        throw new ModelPrecisionError(_model, String(_precision), `is not one of ${PRECISIONS.join(', ')}`);
+      }
+      if (_precision !== 'auto' && _precision !== 'fp32' && !_card.variants[_precision]) {
+        throw new ModelPrecisionError(_model, _precision, `the card lists no ${_precision} variant (make one with bash models/train/variants.sh)`);
+      }
+    }
+
+    /** The actual sha256 of the file `provider` runs (read and checked); ModelPrecisionError if none runs there. */
+    digest(provider: ExecutionProvider): string {
+      const reason = this._refusal(provider);
+      if (reason) throw new ModelPrecisionError(this._model, this._precision, reason);
+      return this._read(this.chosen(provider).file).sha256;
+    }
+
+    /** The precision and file `provider` runs. */
+    chosen(provider: ExecutionProvider): { precision: Precision; file: string } {
+      const variant = this._variant(provider);
+      return variant ? { precision: variant.precision, file: variant.file } : { precision: 'fp32', file: 'model.onnx' };
+    }
+
+    /** What createSession runs on `provider`: the chosen file's bytes, or why there is none. */
+    forProvider(provider: ExecutionProvider): { bytes?: Uint8Array; path: string; reason?: string } {
+      const { file } = this.chosen(provider);
+      const path = join(this._folder, file);
+      const reason = this._refusal(provider);
+      return reason ? { path, reason } : { bytes: this._read(file).bytes, path };
+    }
+
+    /** The sha256 the card gives for each file. */
+    cardDigests(): string[] {
+      return [this._card.sha256, ...Object.values(this._card.variants).map(v => v.sha256)];
+    }
+
+    private _variant(provider: ExecutionProvider): ModelVariant | undefined {
+      if (this._precision === 'fp32') return undefined;
+      if (this._precision === 'auto') return Object.values(this._card.variants).find(v => v.defaultOn.includes(provider));
+      return this._card.variants[this._precision];
+    }
+
+    private _refusal(provider: ExecutionProvider): string | undefined {
+      const variant = this._variant(provider);
+      if (!variant || variant.providers.includes(provider)) return undefined;
+      const other = variant.precision === 'fp16' ? "'fp32' or 'int8'" : "'fp32'";
+      return `its file ${variant.file} runs on ${variant.providers.join(', ')}, not on ${provider}: ask for ${other} there, or for precision 'auto'`;
+    }
+
+    /** The bytes of `file` and their sha256, read once; ModelChecksumError if they differ from the card's. */
+    private _read(file: string): { bytes: Uint8Array; sha256: string } {
+      let read = this._files.get(file);
+      if (!read) {
+        const path = join(this._folder, file);
+        if (!existsSync(path)) throw new ModelNotFoundError(this._model, path, 'is missing');
+        const bytes = readFileSync(path);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const expected = file === 'model.onnx' ? this._card.sha256 : Object.values(this._card.variants).find(v => v.file === file)!.sha256;
+        if (this._verify && sha256 !== expected) throw new ModelChecksumError(path, expected, sha256);
+        read = { bytes, sha256 };
+        this._files.set(file, read);
+      }
+      return read;
+    }
+
+    private readonly _files = new Map<string, { bytes: Uint8Array; sha256: string }>();
+  }
 }

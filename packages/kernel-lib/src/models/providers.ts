@@ -65,8 +65,16 @@ export function cudaProviderInstalled(): boolean {
   return ['onnxruntime_providers_cuda', 'onnxruntime_providers_shared'].every(n => existsSync(join(bin, `${prefix}${n}.${ext}`)));
 }
 
-/** Creates a session for `model` (ONNX bytes) on the first provider of the fallback chain that starts. */
-export async function createSession(model: Uint8Array, options: createSession.IOptions = {}, path = 'model.onnx'): Promise<CreatedSession> {
+/**
+ * Creates a session for `model` (ONNX bytes) on the first provider of the fallback chain that starts. `model` may
+ * also give the bytes per provider (a model in another precision for a GPU), or undefined where it has none to run
+ * there (the provider is skipped with `reason`).
+ */
+export async function createSession(
+  model: Uint8Array | ((provider: ExecutionProvider) => { bytes?: Uint8Array; path: string; reason?: string }),
+  options: createSession.IOptions = {},
+  path = 'model.onnx'
+): Promise<CreatedSession> {
   const ort = onnxRuntime();
   const device = options.device ?? 'cpu';
   // Each intra-op thread is an OS thread with its own stack: more than the cores only costs memory (a million
@@ -79,13 +87,21 @@ export async function createSession(model: Uint8Array, options: createSession.IO
       skipped.push({ provider, reason: 'CUDA provider libraries not installed (run scripts/install-onnxruntime-cuda.sh)' });
       continue;
     }
+    const file = typeof model === 'function' ? model(provider) : { bytes: model, path };
+    if (!file.bytes) {
+      skipped.push({ provider, reason: file.reason ?? 'no model file for it' });
+      continue;
+    }
     try {
-      const session = await ort.InferenceSession.create(model, {
+      const session = await ort.InferenceSession.create(file.bytes, {
         executionProviders: [provider],
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
+        // The memory pattern plans buffers per input shape; windows give many shapes, and without it the
+        // model ran 10 % faster here (bench: segment, session settings).
+        enableMemPattern: false,
         // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
         // slicing and voting need (measured here); they sleep instead.
         extra: { session: { intra_op: { allow_spinning: process.env.MDLMA_ORT_SPIN ?? '0' } } }
@@ -93,7 +109,7 @@ export async function createSession(model: Uint8Array, options: createSession.IO
       return { session, provider, threads, skipped };
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
-      if (provider === 'cpu') throw new ModelFormatError(path, `ONNX Runtime cannot load it (${reason})`);
+      if (provider === 'cpu') throw new ModelFormatError(file.path, `ONNX Runtime cannot load it (${reason})`);
       skipped.push({ provider, reason });
     }
   }

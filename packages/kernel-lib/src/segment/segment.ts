@@ -20,7 +20,7 @@ import { SegmentOptionError } from '../errors';
 import { createWriter, type VolumeSource, type VolumeWriter } from '../io';
 import { kernelRuntime, resolveSignal, throwIfInterrupted } from '../runtime';
 import { progressBar } from '../display';
-import { SegmentationModel, type Device, type ExecutionProvider } from '../models';
+import { SegmentationModel, type Device, type ExecutionProvider, type Precision } from '../models';
 import { SUN_AXES, Volume, type Shape3, type SunAxis } from '../volume';
 import { InferenceRun, predictAxis, slicesFor } from './axis';
 import { checkBatchSize, guardSegmentFiles, type ResolvedOptions, type SegmentFiles, type SegmentOutputs } from './options';
@@ -31,6 +31,8 @@ export interface SegmentStats {
   model: string;
   modelVersion: string;
   provider: ExecutionProvider;
+  /** Precision of the model file that ran. */
+  precision: Precision;
   threads: number;
   axes: SunAxis[];
   voting: Voting;
@@ -83,7 +85,7 @@ export async function segment(
   const model =
     options.model instanceof SegmentationModel
       ? options.model
-      : await SegmentationModel.load(options.model ?? 'sun-implant', { device: options.device, threads: options.threads });
+      : await SegmentationModel.load(options.model ?? 'sun-implant', { device: options.device, threads: options.threads, precision: options.precision });
   checkBatchSize(resolved.batchSize, model.card.input.tile, model.classes);
   const slabs = Private.slabs(shape, resolved);
   const total = slabs.reduce((sum, s) => sum + resolved.axes.reduce((n, a) => n + slicesFor(s.subShape, a, s.r0, s.r1), 0), 0);
@@ -108,6 +110,7 @@ export async function segment(
       model: model.card.name,
       modelVersion: model.card.version,
       provider: model.provider,
+      precision: model.precision,
       threads: model.threads,
       axes: [...resolved.axes],
       voting: resolved.voting,
@@ -147,6 +150,11 @@ export namespace segment {
     device?: Device;
     /** ONNX Runtime intra-op threads when `model` is a name (default: number of cores; at most the cores available). */
     threads?: number;
+    /**
+     * Which model file to run when `model` is a name (default 'auto': the variant its card names as default on the
+     * provider, else float32; for sun-implant, see its card's `variants`). 'fp32', 'int8' or 'fp16' ask for that file.
+     */
+    precision?: Precision | 'auto';
     /** Aborts between batches (default: the calling cell's interrupt). */
     signal?: AbortSignal;
     /** Called after each batch with slices done and slices in all. */
