@@ -12,7 +12,7 @@ import { availableParallelism } from 'os';
 import { MdlmaError, UsageError } from '../errors';
 import { guardOutputs, open, read, writeAtomically } from '../io';
 import { degradationMetrics, segmentationMetrics } from '../metrics';
-import type { Device, Precision } from '../models';
+import { PRECISION_CHOICES, type Device } from '../models';
 import { segment, type SegmentFiles } from '../segment';
 import { runCommand } from './command';
 import { exitStatusHelp } from './exit-status';
@@ -86,7 +86,7 @@ export function parseSegmentArgs(args: string[]): SegmentCommandLine {
       batchSize: int('--batch-size', values['batch-size']),
       threads: int('--threads', values.threads, availableParallelism()),
       device: oneOf('--device', values.device ?? 'cpu', Private.DEVICES),
-      precision: oneOf('--precision', values.precision ?? 'auto', Private.PRECISIONS),
+      precision: oneOf('--precision', values.precision ?? 'auto', PRECISION_CHOICES),
       slabDepth: int('--slab-depth', values['slab-depth'])
     }
   };
@@ -157,5 +157,4 @@ namespace Private {
   } as const satisfies OptionTable;
 
   export const DEVICES: readonly Device[] = ['cpu', 'auto', 'cuda', 'webgpu'];
-  export const PRECISIONS: readonly (Precision | 'auto')[] = ['auto', 'fp32', 'int8', 'fp16'];
 }

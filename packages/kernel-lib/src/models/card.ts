@@ -14,6 +14,9 @@ import type { ExecutionProvider } from './providers';
 /** Numeric precision of a model file: the card's own file is 'fp32'; 'int8' and 'fp16' are variants it lists. */
 export type Precision = 'fp32' | 'int8' | 'fp16';
 
+/** What a user may ask for: a precision, or 'auto' (the variant the card names as default on the provider). */
+export const PRECISION_CHOICES: readonly (Precision | 'auto')[] = ['auto', 'fp32', 'int8', 'fp16'];
+
 /** A reduced-precision copy of the model, listed in the card under `variants.<precision>` (models/train/variants.sh). */
 export interface ModelVariant {
   precision: Exclude<Precision, 'fp32'>;

@@ -13,7 +13,7 @@
  * model.skipped;            // why the others did not
  * model.card.input.tile;    // [h, w]
  */
-export { parseModelCard } from './card';
+export { parseModelCard, PRECISION_CHOICES } from './card';
 export type { ModelCard, ModelVariant, Normalisation, Precision } from './card';
 export { modelFolder, modelsRoot } from './locate';
 export { SegmentationModel } from './model';

@@ -14,7 +14,7 @@ import { join } from 'path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError } from '../errors';
-import { parseModelCard, type ModelCard, type ModelVariant, type Precision } from './card';
+import { parseModelCard, PRECISION_CHOICES, type ModelCard, type ModelVariant, type Precision } from './card';
 import { modelFolder } from './locate';
 import { createSession, onnxRuntime, ortFloat32, type CreatedSession, type Device, type ExecutionProvider } from './providers';
 
@@ -52,7 +52,7 @@ export class SegmentationModel {
     }
     const card = parseModelCard(json, cardPath);
     const precision = options.precision ?? 'auto';
-    const files = new Private.Files(nameOrPath, folder, card, precision, options.verify !== false);
+    const files = new Private.Files({ model: nameOrPath, folder, card, precision, verify: options.verify !== false });
     const device = options.device ?? 'cpu';
     // On a named device the file is read and checked now, and the session cache is keyed on its actual digest (a
     // file changed on disk gets a new session); with 'auto' the provider decides the file, read when tried.
@@ -173,22 +173,20 @@ export namespace SegmentationModel {
 namespace Private {
   export const cache = new Map<string, Promise<SegmentationModel>>();
 
-  const PRECISIONS: readonly string[] = ['auto', 'fp32', 'int8', 'fp16'];
-
   /** The model's files by precision: which one a provider runs, read and checked on first use. */
   export class Files {
-    constructor(
-      private readonly _model: string,
-      private readonly _folder: string,
-      private readonly _card: ModelCard,
-      private readonly _precision: Precision | 'auto',
-      private readonly _verify: boolean
-    ) {
-      if (!PRECISIONS.includes(_precision)) {
-        throw new ModelPrecisionError(_model, String(_precision), `is not one of ${PRECISIONS.join(', ')}`);
+    constructor(options: Files.IOptions) {
+      this._model = options.model;
+      this._folder = options.folder;
+      this._card = options.card;
+      this._precision = options.precision;
+      this._verify = options.verify;
+      const precision = options.precision;
+      if (!PRECISION_CHOICES.includes(precision)) {
+        throw new ModelPrecisionError(this._model, String(precision), `is not one of ${PRECISION_CHOICES.join(', ')}`);
       }
-      if (_precision !== 'auto' && _precision !== 'fp32' && !_card.variants[_precision]) {
-        throw new ModelPrecisionError(_model, _precision, `the card lists no ${_precision} variant (make one with bash models/train/variants.sh)`);
+      if (precision !== 'auto' && precision !== 'fp32' && !this._card.variants[precision]) {
+        throw new ModelPrecisionError(this._model, precision, `the card lists no ${precision} variant (make one with bash models/train/variants.sh)`);
       }
     }
 
@@ -247,6 +245,24 @@ namespace Private {
       return read;
     }
 
+    private readonly _model: string;
+    private readonly _folder: string;
+    private readonly _card: ModelCard;
+    private readonly _precision: Precision | 'auto';
+    private readonly _verify: boolean;
     private readonly _files = new Map<string, { bytes: Uint8Array; sha256: string }>();
+  }
+
+  export namespace Files {
+    /** Options of the Files constructor. */
+    export interface IOptions {
+      /** The model's name or path, as the user gave it (for messages). */
+      model: string;
+      folder: string;
+      card: ModelCard;
+      precision: Precision | 'auto';
+      /** Check each file against its sha256 in the card. */
+      verify: boolean;
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Predicting one SUN axis of one (sub-)volume: slices cut in batches (fill NaN marks samples
- * outside the volume), normalised as the card says, tiled when larger than the model's tile,
+ * outside the volume), normalised as the card says, cut to each slice's in-volume window
+ * (window.ts; whole slices with `windows: false`), tiled when larger than the model's tile,
  * run through the model in batches of `batchSize` tiles, blended, and back-projected onto grid
  * rows [r0, r1) of the caller's [C, rows, ny, nx] accumulator.
  *
