@@ -99,8 +99,9 @@ export async function createSession(
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
-        // The memory pattern plans buffers per input shape; windows give many shapes, and without it the
-        // model ran 10 % faster here (bench: segment, session settings).
+        // The memory pattern plans buffers per input shape, and windows give many shapes (34 at 256^3, 9 axes).
+        // Off: the session sweep of bench/segment measured x0.902 at f9f67e5, but x1.22 (on faster) at 3eb22c6;
+        // unsettled until timed in the pipeline itself.
         enableMemPattern: false,
         // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
         // slicing and voting need (measured here); they sleep instead.
