@@ -67,8 +67,8 @@ export function cudaProviderInstalled(): boolean {
 
 /**
  * Creates a session for `model` (ONNX bytes) on the first provider of the fallback chain that starts. `model` may
- * also give the bytes per provider (a model in another precision for a GPU), or undefined where it has none to run
- * there (the provider is skipped with `reason`).
+ * also be a function giving each provider its file (path and bytes: a model in another precision for a GPU), or a
+ * path without bytes and the `reason` it has none to run there (the provider is then skipped with that reason).
  */
 export async function createSession(
   model: Uint8Array | ((provider: ExecutionProvider) => { bytes?: Uint8Array; path: string; reason?: string }),
