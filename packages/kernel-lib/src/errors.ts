@@ -134,6 +134,13 @@ export class ModelPrecisionError extends MdlmaError {
   }
 }
 
+/** A model used after `dispose()`: its sessions are released. */
+export class ModelDisposedError extends MdlmaError {
+  constructor(readonly folder: string) {
+    super(`Model ${folder} was disposed: its sessions are released. Load it again with SegmentationModel.load.`);
+  }
+}
+
 /** A model card (model.json) is malformed or does not fit the pipeline (classes, tile size, normalisation). */
 export class ModelCardError extends MdlmaError {
   constructor(readonly path: string, readonly field: string, readonly reason: string) {

@@ -15,7 +15,7 @@
 export {
   ActiveLearningError, CatalogAuthError, CatalogConfigError, CatalogError, CatalogForbiddenError, CatalogNotFoundError,
   CatalogRequestError, CatalogServerError, CatalogUnavailableError, CommClosedError, InterruptedError, KernelNotRunningError,
-  MdlmaError, MetricsInputError, ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError, ModuleLoadError,
+  MdlmaError, MetricsInputError, ModelCardError, ModelChecksumError, ModelDisposedError, ModelFormatError, ModelNotFoundError, ModelPrecisionError, ModuleLoadError,
   OutputPathError, PhantomOptionError, RegistrationInputError, SegmentOptionError, SlurmCommandError, SlurmError,
   SlurmJobError, SlurmSubmitError, SlurmTemplateError, SlurmUnavailableError, StochasticInferenceError, UnsupportedDTypeError,
   UsageError, VolumeFormatError, VolumeNotFoundError, VolumeRangeError, VolumeShapeError

@@ -1,8 +1,11 @@
 /**
  * The speed part of `npm run bench -- segment`, on a 256^3 phantom (seed 1005) whose truth labels are known:
- * - the pipeline as users run it (in-volume windows) for 1, 3 and 9 axes, at 2 threads and at 1, in float32 and, at
- *   2 threads, in int8 (the card's CPU variant), against bare ONNX Runtime replaying the same model calls with the
- *   same session (2 threads);
+ * - the pipeline as users run it (in-volume windows, two single-threaded sessions in worker threads) for 1, 3 and 9
+ *   axes, at 2 threads and at 1, in float32 and, at 2 threads, in int8 (the card's CPU variant), against bare ONNX
+ *   Runtime replaying the same model calls on the same sessions (two in flight), and on one session of 2 threads on
+ *   the main thread, one call at a time (the bare figure before session threads);
+ * - two A/B rows at 9 axes, 2 threads, float32: the model on one 2-thread session on the main thread (sessionThreads
+ *   0: the pipeline before session threads), and ONNX Runtime's memory pattern on (MDLMA_ORT_MEM_PATTERN=1);
  * - the whole-slice pipeline (`windows: false`: the pipeline before windows, the same probabilities bit for bit), 9 axes;
  * - the pipeline as it was before the speed work (commit BEFORE_SPEED_WORK, built in a git worktree: whole slices and
  *   its own session settings), 9 axes, 2 threads;
@@ -31,18 +34,26 @@ export const BEFORE_SPEED_WORK = '87677e9';
 /** Runs a child of bench/segment.ts: `kind` and its arguments; its JSON result. */
 export type ChildRunner = (kind: string, ...args: string[]) => any;
 
+/** A setting a pipeline run differs in from the default: none, one session on the main thread, the memory pattern on. */
+export type SpeedVariant = '' | 'main-thread session' | 'memory pattern';
+
 /** One timed pipeline run. */
 export interface SpeedCase {
   axes: 1 | 3 | 9;
   threads: number;
+  /** Session threads that ran the model (0: the main thread's session). */
+  sessionThreads: number;
+  variant: SpeedVariant;
   /** In-volume windows (true) or whole slices. */
   windows: boolean;
   /** Precision of the model file that ran. */
   precision: Precision;
   seconds: number;
   inferenceSeconds: number;
-  /** Bare ONNX Runtime on the same calls (2-thread runs with windows only). */
+  /** Bare ONNX Runtime on the same calls and the same sessions, two in flight (2-thread runs with windows only). */
   bareSeconds?: number;
+  /** Bare ONNX Runtime on the same calls on one 2-thread session on the main thread, one at a time. */
+  bareOneSessionSeconds?: number;
   voxelsPerSecond: number;
   modelPixelsPerVoxel: number;
   modelCalls: number;
@@ -65,10 +76,13 @@ export interface BeforeCase {
 export async function measureSpeed(dir: string, child: ChildRunner) {
   const image = join(dir, 'image.raw');
   const cases: SpeedCase[] = [];
-  for (const [threads, windows, axes, precision] of Private.PLAN) {
-    const labels = axes === 9 && threads === 2 ? join(dir, `labels-${Private.label(windows, precision)}.raw`) : '';
-    const c: SpeedCase = child('speed', image, String(threads), String(windows), String(axes), labels, precision);
-    console.log(`  ${axes} axes, ${threads} thread(s), ${windows ? 'windows' : 'whole slices'}, ${c.precision}: ${c.seconds.toFixed(1)} s` + (c.bareSeconds ? `, bare ${c.bareSeconds.toFixed(1)} s` : ''));
+  for (const [threads, windows, axes, precision, variant] of Private.PLAN) {
+    const labels = axes === 9 && threads === 2 && !variant ? join(dir, `labels-${Private.label(windows, precision)}.raw`) : '';
+    const c: SpeedCase = child('speed', image, String(threads), String(windows), String(axes), labels, precision, variant ?? '');
+    console.log(
+      `  ${axes} axes, ${threads} thread(s), ${windows ? 'windows' : 'whole slices'}, ${c.precision}${variant ? `, ${variant}` : ''}: ${c.seconds.toFixed(1)} s` +
+        (c.bareSeconds ? `, bare ${c.bareSeconds.toFixed(1)} s (one session: ${c.bareOneSessionSeconds!.toFixed(1)} s)` : '')
+    );
     cases.push(c);
   }
   const before = Private.before(dir, join(dir, 'labels-before.raw'), child);
@@ -95,21 +109,28 @@ export async function measureSpeed(dir: string, child: ChildRunner) {
 }
 
 /** A speed child: one pipeline run; writes its labels to `labelsPath` when given. */
-export async function speedChild(imagePath: string, threads: string, windows: string, axes: string, labelsPath: string, precision: string): Promise<SpeedCase> {
-  const model = await SegmentationModel.load('sun-implant', { threads: Number(threads), precision: precision as Precision });
+export async function speedChild(imagePath: string, threads: string, windows: string, axes: string, labelsPath: string, precision: string, variant = ''): Promise<SpeedCase> {
+  if (variant === 'memory pattern') process.env.MDLMA_ORT_MEM_PATTERN = '1';
+  const sessionThreads = variant === 'main-thread session' ? 0 : undefined;
+  const model = await SegmentationModel.load('sun-implant', { threads: Number(threads), precision: precision as Precision, sessionThreads });
   const image = await read(imagePath);
-  await Private.bare(model, { '8x256x256': 1 }); // warm-up: the first call plans the session
+  // Warm-up: the first call of each session plans it.
+  await Private.bareOneSession(model, { '8x256x256': 1 });
+  await Private.bare(model, { '8x256x256': 2 });
   const r = await segment(image, { model, axes: Number(axes) as 1 | 3 | 9, windows: windows === 'true', progress: false });
   if (labelsPath) await write(labelsPath, r.labels);
-  const bareSeconds = windows === 'true' && model.threads === 2 ? await Private.bare(model, r.stats.calls) : undefined;
+  const bare = windows === 'true' && model.threads === 2 && !variant;
   return {
     axes: Number(axes) as 1 | 3 | 9,
     threads: model.threads,
+    sessionThreads: model.sessionThreads,
+    variant: variant as SpeedVariant,
     windows: windows === 'true',
     precision: model.precision,
     seconds: r.stats.seconds,
     inferenceSeconds: r.stats.inferenceSeconds,
-    bareSeconds,
+    bareSeconds: bare ? await Private.bare(model, r.stats.calls) : undefined,
+    bareOneSessionSeconds: bare ? await Private.bareOneSession(model, r.stats.calls) : undefined,
     voxelsPerSecond: r.stats.voxelsPerSecond,
     modelPixelsPerVoxel: r.stats.modelPixels / image.size,
     modelCalls: Object.values(r.stats.calls).reduce((a, b) => a + b, 0),
@@ -134,7 +155,7 @@ export async function beforeChild(libPath: string, commit: string, imagePath: st
 export function speedMarkdown(s: Awaited<ReturnType<typeof measureSpeed>>): string[] {
   const f = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
   const find = (threads: number, windows: boolean, axes: number, precision: Precision) =>
-    s.cases.find(c => c.threads === threads && c.windows === windows && c.axes === axes && c.precision === precision);
+    s.cases.find(c => c.threads === threads && c.windows === windows && c.axes === axes && c.precision === precision && !c.variant);
   const [win, whole, int8] = [find(2, true, 9, 'fp32')!, find(2, false, 9, 'fp32')!, find(2, true, 9, 'int8')];
   const voxels = s.shape[0] * s.shape[1] * s.shape[2];
   const projectedHours = (seconds: number) => (seconds * (1024 ** 3 / voxels)) / 3600;
@@ -142,17 +163,24 @@ export function speedMarkdown(s: Awaited<ReturnType<typeof measureSpeed>>): stri
   const lines = [
     `## Speed: ${s.shape.join('x')} phantom, CPU`,
     '',
-    '| axes | threads | slices | precision | pipeline s | bare ONNX Runtime s | ratio | Mvoxel/s | model pixels per voxel | input shapes | 1024^3 projected, h |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| axes | threads | slices | precision | sessions | pipeline s | bare, same sessions s | ratio | bare, one session s | ratio | Mvoxel/s | model pixels per voxel | input shapes | 1024^3 projected, h |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...s.cases.map(
       c =>
-        `| ${c.axes} | ${c.threads} | ${c.windows ? 'windows' : 'whole'} | ${c.precision} | ${f(c.seconds, 1)} | ${f(c.bareSeconds, 1)} | ${c.bareSeconds ? f(c.seconds / c.bareSeconds) : '-'} | ` +
+        `| ${c.axes} | ${c.threads} | ${c.windows ? 'windows' : 'whole'} | ${c.precision} | ${Private.sessions(c)} | ${f(c.seconds, 1)} | ` +
+        `${f(c.bareSeconds, 1)} | ${c.bareSeconds ? f(c.seconds / c.bareSeconds) : '-'} | ${f(c.bareOneSessionSeconds, 1)} | ${c.bareOneSessionSeconds ? f(c.seconds / c.bareOneSessionSeconds) : '-'} | ` +
         `${f(c.voxelsPerSecond / 1e6)} | ${f(c.modelPixelsPerVoxel, 2)} | ${c.distinctInputShapes} | ${f(projectedHours(c.seconds), 2)} |`
     ),
     ...(before
-      ? [`| 9 | ${before.threads} | before (${before.commit}) | fp32 | ${f(before.seconds, 1)} | - | - | ${f(before.voxelsPerSecond / 1e6)} | ${f(whole.modelPixelsPerVoxel, 2)} | - | ${f(projectedHours(before.seconds), 2)} |`]
+      ? [`| 9 | ${before.threads} | before (${before.commit}) | fp32 | 1 on the main thread | ${f(before.seconds, 1)} | - | - | - | - | ${f(before.voxelsPerSecond / 1e6)} | ${f(whole.modelPixelsPerVoxel, 2)} | - | ${f(projectedHours(before.seconds), 2)} |`]
       : []),
     '',
+    'Sessions: ONNX Runtime sessions that ran the model and their intra-op threads. Bare, same sessions: the calls the pipeline made, replayed ' +
+      'on its sessions with two in flight and nothing else to do; bare, one session: replayed one at a time on one 2-thread session on the main ' +
+      'thread (how bare ONNX Runtime was measured before session threads). Threads: ONNX Runtime\'s intra-op threads; the pipeline\'s own ' +
+      'thread (cutting, normalising, back-projecting) comes on top, and with session threads it works while the model runs.',
+    '',
+    ...Private.abRows(s.cases, win),
     `Windows against whole slices, 9 axes, 2 threads, float32: model pixels per voxel ${f(whole.modelPixelsPerVoxel, 2)} -> ${f(win.modelPixelsPerVoxel, 2)} ` +
       `(${f(100 * (1 - win.modelPixelsPerVoxel / whole.modelPixelsPerVoxel), 1)} % fewer); wall time ${f(whole.seconds, 1)} -> ${f(win.seconds, 1)} s (x${f(win.seconds / whole.seconds)}).`,
     '',
@@ -182,11 +210,13 @@ export function speedMarkdown(s: Awaited<ReturnType<typeof measureSpeed>>): stri
 }
 
 namespace Private {
-  /** [threads, windows, axes, precision] of every pipeline run, in order. */
-  export const PLAN: [number, boolean, 1 | 3 | 9, Precision][] = [
+  /** [threads, windows, axes, precision, variant] of every pipeline run, in order. */
+  export const PLAN: [number, boolean, 1 | 3 | 9, Precision, SpeedVariant?][] = [
     [2, true, 1, 'fp32'],
     [2, true, 3, 'fp32'],
     [2, true, 9, 'fp32'],
+    [2, true, 9, 'fp32', 'main-thread session'],
+    [2, true, 9, 'fp32', 'memory pattern'],
     [2, false, 9, 'fp32'],
     [2, true, 1, 'int8'],
     [2, true, 3, 'int8'],
@@ -195,6 +225,23 @@ namespace Private {
     [1, true, 3, 'fp32'],
     [1, true, 9, 'fp32']
   ];
+
+  /** The sessions column of a case: how many, where, with how many intra-op threads each. */
+  export function sessions(c: SpeedCase): string {
+    const memory = c.variant === 'memory pattern' ? ', memory pattern' : '';
+    const threads = (k: number) => `${k} intra-op thread${k > 1 ? 's' : ''}`;
+    if (c.sessionThreads === 0) return `1 on the main thread, ${threads(c.threads)}${memory}`;
+    const each = Math.floor(c.threads / c.sessionThreads);
+    return c.sessionThreads === 1 ? `1 in a worker thread, ${threads(each)}${memory}` : `${c.sessionThreads} in worker threads, ${threads(each)} each${memory}`;
+  }
+
+  /** The A/B lines: each variant against the default run of its shape. */
+  export function abRows(cases: SpeedCase[], reference: SpeedCase): string[] {
+    const lines = cases
+      .filter(c => c.variant)
+      .map(c => `- ${c.variant}: ${c.seconds.toFixed(1)} s against ${reference.seconds.toFixed(1)} s with the default (x${(reference.seconds / c.seconds).toFixed(3)} for the default).`);
+    return lines.length ? ['A/B at 9 axes, 2 threads, float32, windows:', '', ...lines, ''] : [];
+  }
 
   /** The name of a 2-thread 9-axis run's labels. */
   export function label(windows: boolean, precision: Precision): string {
@@ -237,8 +284,28 @@ namespace Private {
     return same / a.size;
   }
 
-  /** Replays `calls` (shape -> count) on bare ONNX Runtime with the model's own session; seconds. */
+  /**
+   * Replays `calls` (shape -> count) through the model's session threads with two calls in flight, as the pipeline
+   * keeps them, and nothing else to do; wall seconds.
+   */
   export async function bare(model: SegmentationModel, calls: Record<string, number>): Promise<number> {
+    const t0 = performance.now();
+    for (const [key, count] of Object.entries(calls)) {
+      const [n, h, w] = key.split('x').map(Number);
+      const data = Float32Array.from({ length: n * h * w }, (_, i) => ((i * 2654435761) % 1000) / 1000);
+      let inFlight: Promise<unknown> | undefined;
+      for (let i = 0; i < count; i++) {
+        const next = model.predictTimed(data, [n, h, w]);
+        if (inFlight) await inFlight;
+        inFlight = next;
+      }
+      await inFlight;
+    }
+    return (performance.now() - t0) / 1000;
+  }
+
+  /** Replays `calls` (shape -> count) on the model's main-thread session (2 threads), one at a time; seconds in ONNX Runtime. */
+  export async function bareOneSession(model: SegmentationModel, calls: Record<string, number>): Promise<number> {
     const ort = onnxRuntime();
     let ms = 0;
     for (const [key, count] of Object.entries(calls)) {

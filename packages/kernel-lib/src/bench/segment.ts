@@ -351,7 +351,7 @@ namespace Private {
 
 if (require.main === module && process.argv[2] === '--child') {
   const kinds: Record<string, (...args: string[]) => Promise<object>> = {
-    speed: (image, threads, windows, axes, labels, precision) => speedChild(image, threads, windows, axes, labels, precision),
+    speed: (image, threads, windows, axes, labels, precision, variant) => speedChild(image, threads, windows, axes, labels, precision, variant),
     before: (lib, commit, image, labels) => beforeChild(lib, commit, image, labels),
     session: name => sessionChild(name),
     memory512: Private.memory512,

@@ -4,7 +4,7 @@ import { join } from 'path';
 
 import { createHash } from 'crypto';
 
-import { ModelCardError, ModelChecksumError, ModelFormatError, ModelNotFoundError, ModelPrecisionError } from '../errors';
+import { ModelCardError, ModelChecksumError, ModelDisposedError, ModelFormatError, ModelNotFoundError, ModelPrecisionError, SegmentOptionError } from '../errors';
 import { cudaProviderInstalled, modelFolder, modelsRoot, parseModelCard, SegmentationModel } from './index';
 
 const REAL = join(__dirname, '..', '..', '..', '..', 'models', 'sun-implant');
@@ -53,6 +53,44 @@ describe('model registry', () => {
       expect(sum).toBeCloseTo(1, 4);
     }
     await expect(model.predict(new Float32Array(10), [1, 2, 5])).rejects.toThrow(ModelFormatError);
+  });
+
+  describe('session threads', () => {
+    const [n, h, w] = [2, 64, 48];
+    const tiles = (seed: number) => Float32Array.from({ length: n * h * w }, (_, i) => ((i * 7 + seed * 131) % 101) / 101);
+
+    it('predicts in worker threads what the main-thread session predicts, bit for bit, calls in flight in order', async () => {
+      const inThreads = await SegmentationModel.load('sun-implant', { threads: 2 });
+      const onMain = await SegmentationModel.load('sun-implant', { threads: 2, sessionThreads: 0 });
+      expect([inThreads.sessionThreads, onMain.sessionThreads]).toEqual([2, 0]);
+      // Three calls in flight; the caller refills its buffer at once (each call copies its input when made).
+      const buffer = tiles(0);
+      const pending = [0, 1, 2].map(seed => {
+        buffer.set(tiles(seed));
+        return inThreads.predictTimed(buffer, [n, h, w]);
+      });
+      const results = await Promise.all(pending);
+      for (const [seed, r] of results.entries()) {
+        const expected = await onMain.predict(tiles(seed), [n, h, w]);
+        expect(r.probs.length).toBe(expected.length);
+        expect(Buffer.compare(Buffer.from(r.probs.buffer, r.probs.byteOffset, r.probs.byteLength), Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(0);
+        expect(r.ms).toBeGreaterThan(0);
+      }
+    });
+
+    it('refuses a session-thread count that does not fit the intra-op threads, by name', async () => {
+      await expect(SegmentationModel.load('sun-implant', { threads: 1, sessionThreads: 2 })).rejects.toThrow(/sessionThreads must be an integer from 0 to the intra-op threads \(1\); got 2/);
+      await expect(SegmentationModel.load('sun-implant', { threads: 2, sessionThreads: 1.5 })).rejects.toThrow(SegmentOptionError);
+    });
+
+    it('refuses a call after dispose, naming the model', async () => {
+      const dir = copyModel(root, 'closed');
+      const model = await SegmentationModel.load(dir, { threads: 2 });
+      await model.predict(tiles(0), [n, h, w]);
+      await model.dispose();
+      await expect(model.predict(tiles(0), [n, h, w])).rejects.toThrow(ModelDisposedError);
+      await expect(model.predict(tiles(0), [n, h, w])).rejects.toThrow(dir);
+    });
   });
 
   it('uses at most one intra-op thread per core available, however many are asked for', async () => {

@@ -45,6 +45,11 @@ export function onnxRuntime(): typeof import('onnxruntime-node') {
   return Private.nodeRequire()('onnxruntime-node');
 }
 
+/** The path of onnxruntime-node's entry module (what a worker thread requires to load the same binding). */
+export function onnxRuntimePath(): string {
+  return Private.nodeRequire().resolve('onnxruntime-node');
+}
+
 /** `data` as a Float32Array of onnxruntime-node's realm (a view on the same memory when it comes from another realm). */
 export function ortFloat32(data: Float32Array): Float32Array {
   const F = Private.mainRealmFloat32Array();
@@ -93,20 +98,7 @@ export async function createSession(
       continue;
     }
     try {
-      const session = await ort.InferenceSession.create(file.bytes, {
-        executionProviders: [provider],
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        // The memory pattern plans buffers per input shape, and windows give many shapes (34 at 256^3, 9 axes).
-        // Off: the session sweep of bench/segment measured x0.902 at f9f67e5, but x1.22 (on faster) at 3eb22c6;
-        // unsettled until timed in the pipeline itself.
-        enableMemPattern: false,
-        // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
-        // slicing and voting need (measured here); they sleep instead.
-        extra: { session: { intra_op: { allow_spinning: process.env.MDLMA_ORT_SPIN ?? '0' } } }
-      });
+      const session = await ort.InferenceSession.create(file.bytes, sessionOptions(provider, threads));
       return { session, provider, threads, skipped };
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
@@ -115,6 +107,24 @@ export async function createSession(
     }
   }
   throw new ModelFormatError(path, `no execution provider started (${skipped.map(s => `${s.provider}: ${s.reason}`).join('; ')}); use device 'cpu'`);
+}
+
+/** The options every MDLMA session is created with, on `provider` with `threads` intra-op threads (plain data). */
+export function sessionOptions(provider: ExecutionProvider, threads: number): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    // The memory pattern plans buffers per input shape, and windows give many shapes (34 at 256^3, 9 axes).
+    // Off: the session sweep of bench/segment measured x0.902 at f9f67e5, but x1.22 (on faster) at 3eb22c6;
+    // bench/segment times it in the pipeline itself (MDLMA_ORT_MEM_PATTERN=1 turns it on).
+    enableMemPattern: process.env.MDLMA_ORT_MEM_PATTERN === '1',
+    // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
+    // slicing and voting need (measured here); they sleep instead.
+    extra: { session: { intra_op: { allow_spinning: process.env.MDLMA_ORT_SPIN ?? '0' } } }
+  };
 }
 
 /** Types of `createSession`. */

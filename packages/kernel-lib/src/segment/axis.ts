@@ -6,8 +6,8 @@
  * rows [r0, r1) of the caller's [C, rows, ny, nx] accumulator.
  *
  * Consecutive slice batches overlap by one slice (what backProject needs); that slice's
- * probabilities are kept, not recomputed. Buffers come from the run's pool and are reused
- * across batches, axes and slabs.
+ * probabilities are kept, not recomputed. Buffers come from the run's pool (one set per batch in
+ * flight) and are reused across batches, axes and slabs.
  *
  * @example
  * const run = new InferenceRun({ model, batchSize: 8, signal });
@@ -48,7 +48,7 @@ export class InferenceRun {
   readonly windowMargin: number;
   /** Pixels given to the model (tiles and windows, their padding included), summed over calls. */
   modelPixels = 0;
-  /** Milliseconds spent inside the model (ONNX Runtime's run). */
+  /** Milliseconds ONNX Runtime spent running the model (its own time, not time queued behind other batches). */
   inferenceMs = 0;
   /** Input shapes [n, h, w] of every model call, counted (to replay the same calls on bare ONNX Runtime). */
   readonly calls = new Map<string, number>();
@@ -81,10 +81,9 @@ export class InferenceRun {
     const key = shape.join('x');
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     this.modelPixels += shape[0] * shape[1] * shape[2];
-    const t0 = performance.now();
-    const out = await this.model.predict(input, shape);
-    this.inferenceMs += performance.now() - t0;
-    return out;
+    const { probs, ms } = await this.model.predictTimed(input, shape);
+    this.inferenceMs += ms;
+    return probs;
   }
 
   private readonly _buffers = new Map<string, Float32Array>();
@@ -111,50 +110,58 @@ export function slicesFor(shape: readonly [number, number, number], axis: SunAxi
   return kb - ka;
 }
 
-/** Adds axis `axis`'s class probabilities for grid rows [r0, r1) of `volume` to `target` ([C, r1 - r0, ny, nx]). */
+/**
+ * Adds axis `axis`'s class probabilities for grid rows [r0, r1) of `volume` to `target` ([C, r1 - r0, ny, nx]).
+ *
+ * Batches are pipelined: batch i is cut, normalised and submitted to the model before the oldest batch in flight is
+ * awaited and back-projected, with one batch more in flight than the model has session threads (at least two). With
+ * session threads (the default), the main thread's work overlaps the model's and every session has a batch queued.
+ * Each batch in flight has its own buffers (its lane); back-projection stays in slice order, so the sums, and the
+ * labels, are the same bit for bit as one batch at a time on one session.
+ */
 export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAxis, r0: number, r1: number, target: Float32Array): Promise<void> {
   const g = new SliceGeometry({ shape: volume.shape, axis });
   const [, h, w] = g.stackShape;
   const [ka, kb] = g.slicesForGridRows(r0, r1);
-  const { normalisation, fill } = run.model.card.input;
   const C = run.model.classes;
   const plane = h * w;
   const batches = new BatchPlanner(run, g);
-  const input = run.buffer('input', batches.maxSlices * plane);
-  const probs = run.buffer('probs', (batches.maxSlices + 1) * C * plane);
-  const scratch = run.buffer('scratch', plane);
-  let cached = 0;
-  for (let a = ka; a < kb; ) {
+  // The slice a batch shares with the next (its last): back-projection needs it in front of the next batch.
+  const carry = run.buffer('carry', C * plane);
+  let carried = false;
+  const finish = (batch: Private.Batch): void => {
+    const { a, b, count, window, lane } = batch;
+    // Slot 0 of a lane's probabilities holds the carried slice; the batch's own slices follow.
+    const probs = run.buffer(`probs-${lane}`, (batches.maxSlices + 1) * C * plane);
+    if (!window) probs.fill(0, C * plane, (count + 1) * C * plane); // no voxel of the volume reads these slices
+    else if (!window.whole) scatterWindow(run.buffer(`window-probs-${lane}`, count * C * window.height * window.width), count, C, window, probs, C * plane, h, w);
+    if (carried) probs.set(carry, 0);
+    const from = carried ? 0 : C * plane;
+    backProject(g, probs.subarray(from, (count + 1) * C * plane), target, { channels: C, k0: carried ? a - 1 : a, z0: r0, z1: r1 });
+    carried = b < kb;
+    if (carried) carry.set(probs.subarray(count * C * plane, (count + 1) * C * plane));
+    run.onSlices?.(count);
+  };
+  // One batch more in flight than sessions: every session has a batch queued while this thread finishes the oldest.
+  const lanes = Math.max(2, run.model.sessionThreads + 1);
+  const inFlight: Private.Batch[] = [];
+  for (let a = ka, i = 0; a < kb; i++) {
     throwIfInterrupted(run.signal);
     const { end: b, window } = batches.next(a, kb);
-    const count = b - a;
-    const first = cached * C * plane;
-    if (window) {
-      const slices = input.subarray(0, count * plane);
-      sampleSlices(volume, g, { k0: a, k1: b, fill: NaN, out: slices });
-      normaliseSlices(slices, count, plane, normalisation, fill, scratch);
-      if (window.whole) {
-        await predictSlices(run, run.plan(h, w), slices, count, probs, first);
-      } else {
-        const { height, width } = window;
-        const windowed = run.buffer('window', count * height * width);
-        const windowProbs = run.buffer('window-probs', count * C * height * width);
-        copyWindow(slices, count, h, w, window, windowed, fill);
-        await predictSlices(run, run.plan(height, width), windowed, count, windowProbs, 0);
-        scatterWindow(windowProbs, count, C, window, probs, first, h, w);
-      }
-    } else {
-      probs.fill(0, first, first + count * C * plane); // no voxel of the volume reads these slices
-    }
-    const held = cached + count;
-    backProject(g, probs.subarray(0, held * C * plane), target, { channels: C, k0: a - cached, z0: r0, z1: r1 });
-    if (b < kb) {
-      // The next batch starts on this batch's last slice: keep its probabilities in front.
-      probs.copyWithin(0, (held - 1) * C * plane, held * C * plane);
-      cached = 1;
+    const lane = i % lanes; // free: the batch that last used it was finished in an earlier turn
+    const batch: Private.Batch = { a, b, count: b - a, window, lane, done: Private.submit(run, volume, g, a, b, window, lane, batches.maxSlices) };
+    batch.done.catch(() => undefined); // awaited below; an earlier batch's error must not leave this one unhandled
+    inFlight.push(batch);
+    if (inFlight.length === lanes) {
+      const oldest = inFlight.shift()!;
+      await oldest.done;
+      finish(oldest);
     }
     a = b;
-    run.onSlices?.(count);
+  }
+  for (const batch of inFlight) {
+    await batch.done;
+    finish(batch);
   }
 }
 
@@ -162,7 +169,7 @@ export async function predictAxis(run: InferenceRun, volume: Volume, axis: SunAx
  * Model probabilities [count, C, H, W] at `out[offset..]` of `count` normalised slices [count, H, W] that `plan`
  * tiles: one model call when a slice is its own tile, else tiles in batches of the run's batch size, blended.
  */
-async function predictSlices(run: InferenceRun, plan: TilePlan, slices: Float32Array, count: number, out: Float32Array, offset: number): Promise<void> {
+async function predictSlices(run: InferenceRun, plan: TilePlan, slices: Float32Array, count: number, out: Float32Array, offset: number, lane: number): Promise<void> {
   const C = run.model.classes;
   const { fill } = run.model.card.input;
   const plane = plan.height * plan.width;
@@ -172,7 +179,7 @@ async function predictSlices(run: InferenceRun, plan: TilePlan, slices: Float32A
   }
   const T = plan.tiles.length;
   const tilePixels = plan.tilePixels;
-  const tiles = run.buffer('tiles', min(run.batchSize, count * T) * tilePixels);
+  const tiles = run.buffer(`tiles-${lane}`, min(run.batchSize, count * T) * tilePixels);
   out.fill(0, offset, offset + count * C * plane);
   const total = count * T;
   for (let q = 0; q < total; q += run.batchSize) {
@@ -240,4 +247,38 @@ class BatchPlanner {
 /** Whether two windows (or two absences of one) are the same. */
 function sameWindow(a: ModelWindow | undefined, b: ModelWindow | undefined): boolean {
   return a === b || (!!a && !!b && a.y === b.y && a.x === b.x && a.height === b.height && a.width === b.width);
+}
+
+namespace Private {
+  /** A batch of slices [a, b) on its way through the model; `done` settles when its probabilities are in its lane. */
+  export interface Batch {
+    a: number;
+    b: number;
+    count: number;
+    window?: ModelWindow;
+    lane: number;
+    done: Promise<void>;
+  }
+
+  /**
+   * Cuts and normalises slices [a, b) into lane `lane`'s buffers now, and submits them to the model: the promise
+   * settles when their probabilities are in the lane's buffers (whole slices: `probs-<lane>` from slot 1; a window:
+   * `window-probs-<lane>`).
+   */
+  export function submit(run: InferenceRun, volume: Volume, g: SliceGeometry, a: number, b: number, window: ModelWindow | undefined, lane: number, maxSlices: number): Promise<void> {
+    if (!window) return Promise.resolve();
+    const [, h, w] = g.stackShape;
+    const { normalisation, fill } = run.model.card.input;
+    const C = run.model.classes;
+    const plane = h * w;
+    const count = b - a;
+    const slices = run.buffer(`input-${lane}`, maxSlices * plane).subarray(0, count * plane);
+    sampleSlices(volume, g, { k0: a, k1: b, fill: NaN, out: slices });
+    normaliseSlices(slices, count, plane, normalisation, fill, run.buffer('scratch', plane));
+    if (window.whole) return predictSlices(run, run.plan(h, w), slices, count, run.buffer(`probs-${lane}`, (maxSlices + 1) * C * plane), C * plane, lane);
+    const { height, width } = window;
+    const windowed = run.buffer(`window-${lane}`, count * height * width);
+    copyWindow(slices, count, h, w, window, windowed, fill);
+    return predictSlices(run, run.plan(height, width), windowed, count, run.buffer(`window-probs-${lane}`, count * C * height * width), 0, lane);
+  }
 }

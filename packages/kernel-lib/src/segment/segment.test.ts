@@ -56,6 +56,17 @@ describe('segment', () => {
     expect(wrong / nw).toBeLessThan(right / nr);
   }, 120000);
 
+  it('gives the same sums with two batches in flight in session threads as one at a time on the main thread', async () => {
+    // Back-projection keeps slice order whatever the threads do: soft votes equal bit for bit, on all 9 axes.
+    const small = image.slab(16, 40);
+    const onMain = await SegmentationModel.load('sun-implant', { threads: 2, sessionThreads: 0 });
+    const [a, b] = [await segment(small, { model, axes: 9, outputs: { confidence: true } }), await segment(small, { model: onMain, axes: 9, outputs: { confidence: true } })];
+    expect(model.sessionThreads).toBe(2);
+    expect(Buffer.compare(Buffer.from(a.labels.data), Buffer.from(b.labels.data))).toBe(0);
+    expect(Buffer.compare(Buffer.from(a.confidence!.data.buffer), Buffer.from(b.confidence!.data.buffer))).toBe(0);
+    expect(a.stats.calls).toEqual(b.stats.calls);
+  }, 120000);
+
   it('streams a file through z-slabs: the z axis gives the same labels as in memory', async () => {
     const input = join(dir, 'image.nii');
     await write(input, image);

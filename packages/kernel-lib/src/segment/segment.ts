@@ -41,7 +41,7 @@ export interface SegmentStats {
   /** Slices predicted (over all axes and slabs). */
   slices: number;
   seconds: number;
-  /** Time inside ONNX Runtime. */
+  /** Time inside ONNX Runtime, summed over its sessions (two run at once by default, so it may exceed `seconds`). */
   inferenceSeconds: number;
   voxelsPerSecond: number;
   /** Model calls by input shape "n x h x w", for replaying the same work on bare ONNX Runtime. */

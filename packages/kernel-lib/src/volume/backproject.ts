@@ -165,12 +165,24 @@ namespace Private {
     // The batch owns cells with k0 <= floor(k) < k1 - 1 (open-ended at the stack's first and last slice).
     const kLo = s.k0 === 0 ? -Infinity : s.k0;
     const kHi = s.k1 === n ? Infinity : s.k1 - 1;
+    // g.toStack(z, y, 0), term by term in its order (the same values bit for bit) without allocating: this runs once
+    // per grid row and batch, and a batch owns about a dozen voxels of a row.
+    const [n0, n1, n2] = g.normal;
+    const [r0, r1, r2] = g.row;
+    const [c0, c1, c2] = g.column;
+    const [gz, gy, gx] = g.gridCentre;
+    const [sk, si, sj] = g.stackCentre;
     for (let z = t.z0; z < t.z1; z++) {
       // Skip planes the batch does not reach: k is linear, so its extremes are at the plane's corners.
       const ks = [g.toStack(z, 0, 0)[0], g.toStack(z, ny - 1, 0)[0], g.toStack(z, 0, nx - 1)[0], g.toStack(z, ny - 1, nx - 1)[0]];
       if (Math.max(...ks) < kLo - 1 || Math.min(...ks) > kHi + 1) continue;
+      const dz = z - gz;
+      const dx = 0 - gx;
       for (let y = 0; y < ny; y++) {
-        const [ka, ia, ja] = g.toStack(z, y, 0);
+        const dy = y - gy;
+        const ka = dz * n0 + dy * n1 + dx * n2 + sk;
+        const ia = dz * r0 + dy * r1 + dx * r2 + si;
+        const ja = dz * c0 + dy * c1 + dx * c2 + sj;
         // x interval where k may lie in [kLo, kHi), widened by one voxel; ownership is checked exactly below.
         let xa = 0;
         let xb = nx - 1;
