@@ -71,6 +71,7 @@ namespace Private {
     model: { type: 'string' },
     axes: { type: 'string' },
     voting: { type: 'string' },
+    precision: { type: 'string' },
     threads: { type: 'string' },
     merge: { type: 'string' },
     task: { type: 'string' },

@@ -11,6 +11,7 @@ import { promises as fs } from 'fs';
 
 import { mergeSegmentArray, resubmitSegmentTasks, runSegmentTask, submitSegmentArray, type SlurmClient } from '../cluster';
 import { UsageError } from '../errors';
+import { PRECISION_CHOICES } from '../models';
 import { writeAtomically } from '../io';
 import { integerOption, oneOf } from './option-values';
 import type { SlurmCommandLine } from './slurm-args';
@@ -26,6 +27,7 @@ export async function arraySegmentation(client: SlurmClient, parsed: SlurmComman
     model: values.model,
     axes: axes === undefined ? undefined : oneOf('--axes', axes, [1, 3, 9] as const),
     voting: values.voting as 'soft' | 'hard' | undefined,
+    precision: values.precision === undefined ? undefined : oneOf('--precision', values.precision, PRECISION_CHOICES),
     // The tasks run on compute nodes whose cores this machine does not know: each task uses at most its own.
     threads: count('--threads', values.threads, { min: 1 }),
     slabDepth: count('--slab-depth', values['slab-depth'], { min: 1 }),

@@ -34,7 +34,8 @@ describe('mdlma slurm segment options', () => {
     ['--slab-depth', '0x10', /--slab-depth must be an integer/],
     ['--halo', '-1', /--halo must be an integer in 0\.\./],
     ['--tasks', '100000', /--tasks must be an integer in 1\.\.1001/],
-    ['--axes', '4', /--axes must be 1, 3 or 9/]
+    ['--axes', '4', /--axes must be 1, 3 or 9/],
+    ['--precision', 'fp8', /--precision must be auto, fp32, int8 or fp16; got "fp8"/]
   ])('%s %s is a usage error naming the option', async (option, value, message) => {
     const { code, error } = await run(['segment', join(dir, 'scan.nii'), '--out', join(dir, 'labels.zarr'), option, value]);
     expect(code).toBe(2);

@@ -35,7 +35,7 @@ commands:
   wait <id> [--timeout <s>]       wait until the job ends; exit 2 and the end of stderr if it failed
   templates [<name>]              the job templates (name, title, parameters with defaults and help)
   segment <in> --out <x.zarr> [--tasks <n> | --slab-depth <d>] [--halo <h>] [--model <m>] [--axes <1|3|9>]
-        [--voting <v>] [--threads <n>] [--merge <labels.nii.gz>] [job options] [--wait]
+        [--voting <v>] [--precision <p>] [--threads <n>] [--merge <labels.nii.gz>] [job options] [--wait]
                                   SUN segmentation as an array job (one z-slab per task, into one Zarr store)
                                   and a dependent merge job; equals in-process segment() with the same settings
   segment-resubmit <x.zarr> --tasks <1,3>   submit failed tasks of an array segmentation again

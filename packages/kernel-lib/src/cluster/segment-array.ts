@@ -31,6 +31,8 @@ export interface SegmentTaskSettings {
   model?: string;
   axes?: 1 | 3 | 9;
   voting?: 'soft' | 'hard';
+  /** Which model file each task runs (default 'auto': the card's default for the task's provider; see segment). */
+  precision?: segment.IOptions['precision'];
   /** ONNX Runtime threads per task (default: the task's CPUs). */
   threads?: number;
   /** Output rows per task (default: the volume split into `tasks` slabs, at least 8 rows). */
@@ -173,6 +175,7 @@ export async function segmentOnCluster(input: Volume | VolumeSource, options: se
     model: options.model,
     axes,
     voting: options.voting,
+    precision: options.precision,
     threads: options.threads,
     slabDepth: options.slabDepth,
     halo: options.halo,
@@ -254,6 +257,7 @@ export async function runSegmentTask(input: string, out: string, task: number, s
       model: settings.model,
       axes: settings.axes,
       voting: settings.voting,
+      precision: settings.precision,
       // At most the cores of this task's allocation (Slurm's cpuset), whatever the submitter asked for.
       threads: settings.threads && Math.min(settings.threads, availableParallelism()),
       slabDepth: s1 - s0,
@@ -298,6 +302,7 @@ namespace Private {
       s.model ? `--model ${shellQuote(s.model)}` : '',
       s.axes ? `--axes ${s.axes}` : '',
       s.voting ? `--voting ${shellQuote(s.voting)}` : '',
+      s.precision ? `--precision ${shellQuote(s.precision)}` : '',
       `--threads ${s.threads ?? '"${SLURM_CPUS_PER_TASK:-1}"'}`
     ].filter(Boolean);
     return [

@@ -66,7 +66,7 @@ export class SegmentationModel {
       pending = (async () => {
         const created = await createSession(provider => files.forProvider(provider), { device, threads: options.threads }, onnxPath);
         const chosen = files.chosen(created.provider);
-        const sessionThreads = Private.sessionThreads(options.sessionThreads, created.threads);
+        const sessionThreads = Private.sessionThreads(options.sessionThreads, created.threads, created.provider);
         const model = new SegmentationModel(folder, card, created, { ...chosen, bytes: files.forProvider(created.provider).bytes! }, sessionThreads);
         model._checkSignature(join(folder, model.file));
         await model._checkClasses(cardPath);
@@ -111,8 +111,8 @@ export class SegmentationModel {
 
   /**
    * `predict`, with the milliseconds ONNX Runtime spent on it. In session threads, the input is copied when the call
-   * is made (the caller may refill its buffer at once) and each call goes to the thread with the fewest calls
-   * pending, so a caller that keeps two calls in flight keeps two sessions busy and its own thread free; on
+   * is made (the caller may refill its buffer at once) and calls go to the threads in turn, so a caller that keeps
+   * calls in flight keeps every session busy and its own thread free; on
    * `session` (sessionThreads 0), `input` must stay unchanged until the promise settles.
    */
   async predictTimed(input: Float32Array, shape: readonly [number, number, number]): Promise<{ probs: Float32Array; ms: number }> {
@@ -125,7 +125,9 @@ export class SegmentationModel {
     if (this.sessionThreads > 0) {
       const copy = input.slice(); // now: the caller may refill its buffer before the threads have started
       const threads = await (this._threads ??= this._startThreads());
-      const thread = threads.reduce((best, t) => (t.pending < best.pending ? t : best));
+      // In turn: a caller with one call more in flight than sessions then finds each session with one queued (by
+      // fewest pending, ties went to the first session, which then held two while the other ran dry).
+      const thread = threads[this._turn++ % threads.length];
       const { data, ms } = await thread.run(copy, [n, 1, h, w]);
       result = { probs: data, ms };
     } else {
@@ -173,6 +175,7 @@ export class SegmentationModel {
   private readonly _bytes: Uint8Array;
   private _threads?: Promise<SessionThread[]>;
   private _disposed = false;
+  private _turn = 0;
 
   /** Throws ModelCardError unless one tile of the model's multiple gives as many channels as the card has classes. */
   private async _checkClasses(cardPath: string): Promise<void> {
@@ -223,10 +226,11 @@ export namespace SegmentationModel {
     precision?: Precision | 'auto';
     /**
      * Worker threads that run `predict`, each with its own session; the intra-op `threads` are shared among them.
-     * Default: 2 where threads >= 2, else 1. ONNX Runtime's intra-op threads scale poorly on this model (2 threads
-     * ran it 1.28x faster than 1), so two single-threaded sessions on two batches at once beat one session with two
-     * threads, and the calling thread cuts and back-projects slices meanwhile (segment keeps two batches in flight).
-     * 0: `predict` runs on `session`, on the calling thread. `session` exists either way (one thread pool more).
+     * Default: on the CPU 2 where threads >= 2, else 1; 1 on CUDA and WebGPU. ONNX Runtime's intra-op threads scale
+     * poorly on this model (2 threads ran it 1.28x faster than 1), so two single-threaded sessions on two batches at
+     * once beat one session with two threads, and the calling thread cuts and back-projects slices meanwhile (segment
+     * keeps one batch more in flight than sessions). 0: `predict` runs on `session`, on the calling thread. `session`
+     * exists either way (one thread pool more).
      */
     sessionThreads?: number;
   }
@@ -235,9 +239,12 @@ export namespace SegmentationModel {
 namespace Private {
   export const cache = new Map<string, Promise<SegmentationModel>>();
 
-  /** The session threads to use: `asked` (checked), else 2 where there are 2 intra-op threads or more, else 1. */
-  export function sessionThreads(asked: number | undefined, threads: number): number {
-    if (asked === undefined) return Math.min(2, threads);
+  /**
+   * The session threads to use: `asked` (checked); else on the CPU 2 where there are 2 intra-op threads or more, and
+   * 1 on a GPU (the device, not the cores, does the work; a second session would only hold a second copy there).
+   */
+  export function sessionThreads(asked: number | undefined, threads: number, provider: ExecutionProvider): number {
+    if (asked === undefined) return provider === 'cpu' ? Math.min(2, threads) : 1;
     if (!Number.isInteger(asked) || asked < 0 || asked > threads) {
       throw new SegmentOptionError('sessionThreads', `must be an integer from 0 to the intra-op threads (${threads}); got ${asked}`);
     }

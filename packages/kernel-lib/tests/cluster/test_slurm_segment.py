@@ -17,7 +17,7 @@ def node(code: str, cwd: Path, env: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare_with_in_process(tmp_path: Path, env: dict, results: list) -> dict:
+def compare_with_in_process(tmp_path: Path, env: dict, results: list, precision: str = "auto") -> dict:
     """Segments scan.nii.gz in process with the same settings and counts voxels that differ from each result."""
     lib = json.dumps(str(KERNEL_LIB / "lib"))
     code = f"""
@@ -25,7 +25,7 @@ const io = require({lib} + '/io'); const {{ segment }} = require({lib} + '/segme
 (async () => {{
   const scan = await io.read('scan.nii.gz');
   const t = Date.now();
-  const mine = await segment(scan, {{ axes: 3, slabDepth: 16, halo: 8, threads: 1, progress: false }});
+  const mine = await segment(scan, {{ axes: 3, slabDepth: 16, halo: 8, threads: 1, precision: {json.dumps(precision)}, progress: false }});
   const seconds = (Date.now() - t) / 1000;
   const out = {{ seconds, shape: mine.labels.shape, classes: [...new Set(mine.labels.data)].sort() }};
   for (const path of {json.dumps(results)}) {{
@@ -47,17 +47,21 @@ def make_phantom(mdlma: Mdlma, tmp_path: Path):
 
 
 def test_array_segmentation_equals_in_process(mdlma: Mdlma, tmp_path: Path):
+    # float32, not the CPU default (int8): the tasks run the precision asked for, or the labels would differ.
     make_phantom(mdlma, tmp_path)
     started = time.time()
-    run = mdlma.ok("segment", "scan.nii.gz", "--out", "labels.zarr", "--merge", "labels.nii.gz", *SETTINGS, "--wait",
-                   timeout=300)
+    run = mdlma.ok("segment", "scan.nii.gz", "--out", "labels.zarr", "--merge", "labels.nii.gz", *SETTINGS,
+                   "--precision", "fp32", "--wait", timeout=300)
     cluster_seconds = time.time() - started
     assert run["tasks"] == 3 and run["merge"]["state"] == "COMPLETED"
     tasks = mdlma.ok("show", run["arrayJobId"])["job"]["tasks"]
     assert [t["state"] for t in tasks] == ["COMPLETED"] * 3
-    result = compare_with_in_process(tmp_path, mdlma.env, ["labels.zarr", "labels.nii.gz"])
+    assert "--precision 'fp32'" in run["taskScript"]
+    result = compare_with_in_process(tmp_path, mdlma.env, ["labels.zarr", "labels.nii.gz"], precision="fp32")
     assert result["labels.zarr"] == {"diff": 0, "shape": [48, 48, 48], "dtype": "uint8"}
     assert result["labels.nii.gz"]["diff"] == 0
+    int8 = compare_with_in_process(tmp_path, mdlma.env, ["labels.zarr"], precision="int8")
+    assert int8["labels.zarr"]["diff"] > 0, "int8 labels differ somewhere: the equality above tells the precisions apart"
     # 48^3 at 100 µm is far coarser than the model's training data: ask only that it is not one class.
     assert len(result["classes"]) >= 2, "the phantom's segmentation should hold several classes"
     print(f"array segmentation {cluster_seconds:.1f} s (3 tasks, with scheduling) vs in-process {result['seconds']:.1f} s")
