@@ -117,9 +117,9 @@ export function sessionOptions(provider: ExecutionProvider, threads: number): In
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    // The memory pattern plans buffers per input shape, and windows give many shapes (34 at 256^3, 9 axes).
-    // Off: the session sweep of bench/segment measured x0.902 at f9f67e5, but x1.22 (on faster) at 3eb22c6;
-    // bench/segment times it in the pipeline itself (MDLMA_ORT_MEM_PATTERN=1 turns it on).
+    // The memory pattern plans and keeps buffers per input shape, and windows give many shapes (34 at 256^3, 9 axes).
+    // Timed in the pipeline itself (bench/segment at eaf3c2d, 256^3, 9 axes): 218.7 s on, 220.1 s off, within the
+    // noise, so off, holding less memory. MDLMA_ORT_MEM_PATTERN=1 turns it on (the bench's A/B row).
     enableMemPattern: process.env.MDLMA_ORT_MEM_PATTERN === '1',
     // Idle intra-op threads would spin between runs, stealing the cores the pipeline's own
     // slicing and voting need (measured here); they sleep instead.
