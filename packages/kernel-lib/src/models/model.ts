@@ -125,8 +125,7 @@ export class SegmentationModel {
     if (this.sessionThreads > 0) {
       const copy = input.slice(); // now: the caller may refill its buffer before the threads have started
       const threads = await (this._threads ??= this._startThreads());
-      // In turn: a caller with one call more in flight than sessions then finds each session with one queued (by
-      // fewest pending, ties went to the first session, which then held two while the other ran dry).
+      // In turn: a caller with one call more in flight than sessions then finds each session with one call queued.
       const thread = threads[this._turn++ % threads.length];
       const { data, ms } = await thread.run(copy, [n, 1, h, w]);
       result = { probs: data, ms };

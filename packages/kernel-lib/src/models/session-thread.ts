@@ -65,11 +65,6 @@ export class SessionThread {
     });
   }
 
-  /** Runs submitted and not yet answered. */
-  get pending(): number {
-    return this._pending.size;
-  }
-
   /** Ends the worker and its session; pending runs fail. */
   async close(): Promise<void> {
     if (this._closed) return;
